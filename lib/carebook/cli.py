@@ -1,0 +1,168 @@
+"""The ``carebook`` command line: a thin shell over the tested Python API.
+
+Exit codes: 0 success; 1 a build, export or check failed; 2 the case or the parameters
+are invalid (``FILE:ROW:COLUMN: message`` lines on stderr) or the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from carebook import __version__
+from carebook.errors import CarebookError, InputError, ParameterError
+
+__all__ = ["main"]
+
+log = logging.getLogger("carebook")
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="carebook",
+        description="Build a customer-care report (DJ4234 Outcome 3) from a case folder.",
+    )
+    parser.add_argument("--version", action="version", version=f"carebook {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug messages")
+    parser.add_argument("-q", "--quiet", action="store_true", help="show only errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = sub.add_parser("build", help="validate a case and build report.html, report.pdf, metrics.json")
+    build.add_argument("case_dir", nargs="?", default=None, help="case folder (default: the embedded sample, data/sample)")
+    build.add_argument("--out", default=None, help="output folder (default: report/)")
+    build.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: html,pdf)")
+    build.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                       help="set a notebook parameter (repeatable); typed like the notebook's default")
+    build.add_argument("--params", default=None, metavar="FILE", help="YAML file of NAME: VALUE parameters")
+    build.add_argument("--jobs", type=int, default=None, help="sections run in parallel (default: number of cores)")
+    build.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
+    build.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+
+    validate = sub.add_parser("validate", help="check a case folder against the data contract")
+    validate.add_argument("case_dir", help="case folder")
+
+    new = sub.add_parser("new", help="write a blank case folder to fill in")
+    new.add_argument("case_dir", help="folder to create")
+
+    sample = sub.add_parser("sample", help="write the synthetic China Mobile sample case")
+    sample.add_argument("out_dir", help="folder to write")
+    sample.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's)")
+    sample.add_argument("--respondents", type=int, default=None, help="survey rows")
+    sample.add_argument("--contacts", type=int, default=None, help="contact rows")
+    sample.add_argument("--comments", type=int, default=None, help="comment rows")
+    sample.add_argument("--overwrite", action="store_true", help="replace files in a non-empty folder")
+    return parser
+
+
+def _read_params(args: argparse.Namespace) -> dict[str, str]:
+    """Collect parameters as text; the build types them against the notebooks' defaults."""
+    params: dict[str, str] = {}
+    if args.params:
+        import yaml
+
+        path = Path(args.params)
+        try:
+            # BaseLoader keeps every scalar as text: no YAML 1.1 surprises ('007' stays '007').
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+            raise ParameterError(f"{path}: cannot read parameters file: {err}") from err
+        if not isinstance(data, dict):
+            raise ParameterError(f"{path}: expected NAME: VALUE lines, got a {type(data).__name__}")
+        params.update({str(k): v for k, v in data.items()})
+    for name, value in args.parameter:
+        params[name] = value
+    return params
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from carebook.build import build
+
+    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    unknown = sorted(set(formats) - {"html", "pdf"})
+    if unknown or not formats:
+        raise ParameterError(f"--format: expected html, pdf or html,pdf, got {args.format!r}")
+    result = build(
+        args.case_dir,
+        args.out,
+        formats=formats,
+        params=_read_params(args),
+        jobs=args.jobs,
+        notebooks_dir=args.notebooks,
+        cell_timeout=args.timeout,
+    )
+    log.info("Report written to %s (%.1f s)", result.out_dir, result.seconds)
+    for warning in result.warnings:
+        log.warning("%s", warning)
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from carebook import case
+
+    loaded = case.validate(args.case_dir)
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)  # noqa: T201 - CLI output
+    print(case.summary(loaded))  # noqa: T201 - CLI output
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from carebook import case
+
+    written = case.new_case(args.case_dir)
+    print(f"Wrote a blank case with {len(written)} files to {args.case_dir}; fill it in, then "  # noqa: T201
+          f"run: carebook validate {args.case_dir}")
+    return EXIT_OK
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from carebook import sample
+
+    options = {k: getattr(args, k) for k in ("seed", "respondents", "contacts", "comments")}
+    written = sample.write_sample(
+        args.out_dir, overwrite=args.overwrite, **{k: v for k, v in options.items() if v is not None}
+    )
+    print(f"Wrote {len(written)} files to {args.out_dir}")  # noqa: T201 - CLI output
+    return EXIT_OK
+
+
+COMMANDS = {
+    "build": _cmd_build,
+    "validate": _cmd_validate,
+    "new": _cmd_new,
+    "sample": _cmd_sample,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit code."""
+    args = _parser().parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    for noisy in ("weasyprint", "fontTools", "traitlets", "papermill", "matplotlib", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)  # noqa: T201 - the FILE:ROW:COLUMN contract
+        print(f"{len(err.problems)} problem(s) found; nothing was built.", file=sys.stderr)  # noqa: T201
+        return EXIT_INVALID
+    except ParameterError as err:
+        print(f"carebook: {err}", file=sys.stderr)  # noqa: T201
+        return EXIT_INVALID
+    except CarebookError as err:
+        print(f"carebook: {err}", file=sys.stderr)  # noqa: T201
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("carebook: interrupted; the previous report was left as it was.", file=sys.stderr)  # noqa: T201
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
