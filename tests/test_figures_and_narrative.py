@@ -1,0 +1,60 @@
+import warnings
+
+import matplotlib.pyplot as plt
+import mistune
+import pytest
+
+import carebook
+from carebook import figures, narrative, plots
+
+
+@pytest.fixture(autouse=True)
+def section_four():
+    carebook.setup(4)
+
+
+def _chart(title="Gaps"):
+    ax = plots.axes()
+    ax.bar(["a", "b"], [1, 2])
+    ax.set_title(title)
+    return ax
+
+
+def test_figures_are_numbered_escaped_and_closed():
+    fig = figures.show(_chart(), "Gap <b>bars</b>")
+    assert fig.label == "Figure 4.1: Gap <b>bars</b>"
+    assert "Gap &lt;b&gt;bars&lt;/b&gt;" in fig.to_html() and fig.png.startswith(b"\x89PNG")
+    assert plt.get_fignums() == []  # closed: the kernel does not show it a second time
+
+
+def test_same_chart_gives_same_bytes():
+    first = figures.show(_chart(), "x").png
+    assert figures.show(_chart(), "x").png == first
+
+
+def test_chinese_titles_draw_without_missing_glyphs():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figures.show(_chart("客户满意度"), "Chinese title")
+
+
+def test_say_escapes_values_but_not_the_template():
+    text = narrative.say("**{name}** gap {gap:+.2f}", name="[x](javascript:alert(1))", gap=-1.05)
+    html = mistune.html(str(text))
+    assert "<strong>" in html and "href" not in html and "\u22121.05" in html
+
+
+def test_not_supplied_is_a_plain_sentence():
+    text = str(narrative.not_supplied("comments.csv", "so no comments were coded"))
+    assert mistune.html(text).strip() == "<p>No comments.csv was supplied with this case, so no comments were coded.</p>"
+
+
+def test_paragraphs_keep_case_text_literal():
+    html = mistune.html(str(narrative.paragraphs("First <b>para</b>.\n\nSecond [link](http://x).")))
+    assert html.count("<p>") == 2 and "<b>" not in html and "href" not in html
+
+
+def test_bullets_and_number_formatting():
+    assert str(narrative.bullets(["a", "b"], numbered=True)) == "1. a\n2. b"
+    assert narrative.join_words(["a", "b", "c"]) == "a, b and c"
+    assert narrative.signed(-0.5) == "\u22120.50" and narrative.percent(None) == "n/a"
