@@ -1,0 +1,99 @@
+"""``manifest.json``: which inputs, parameters and software produced a report (P2-17).
+
+A tutor can rebuild a submission from the same case and parameters and compare the
+output hashes (reliability.md P2-16). The manifest holds no wall-clock time and no
+absolute path, so two builds of the same case give the same manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import platform
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PACKAGES", "sha256_file", "package_versions", "make_manifest"]
+
+log = logging.getLogger(__name__)
+
+#: Distributions whose versions can change a report's numbers or look.
+PACKAGES = (
+    "carebook", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "pydantic", "pandera",
+    "vaderSentiment", "citeproc-py", "papermill", "nbclient", "nbconvert", "nbformat",
+    "ipykernel", "jupyter_client", "mistune", "nh3", "jinja2", "weasyprint",
+)  # fmt: skip
+
+
+def sha256_file(path: str | Path) -> str:
+    """Return the hex SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
+    """Return installed versions of *names* (``None`` for one not installed), plus Python."""
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def make_manifest(
+    *,
+    case: Any,
+    parameters: Mapping[str, Any],
+    sections: Iterable[str],
+    outputs: Mapping[str, str | Path],
+    source_date_epoch: int,
+    pdf_engine: str | None,
+    carebook_version: str,
+) -> dict[str, Any]:
+    """Return the manifest as a JSON-ready dict.
+
+    Parameters
+    ----------
+    case : Case
+        Supplies the case folder name and ``case.inputs`` (sha256, size, encoding, rows).
+    parameters : mapping
+        The parameters used (converted), including ``case_dir`` as the kernels saw it.
+    sections : iterable of str
+        Section notebook names, in report order.
+    outputs : mapping
+        Output name (relative to the output folder, e.g. ``executed/10_intro.ipynb``) →
+        file to hash.
+    source_date_epoch : int
+        The fixed build date given to the kernels.
+    pdf_engine : str or None
+        ``chromium``, ``weasyprint`` or ``None`` (no PDF).
+    carebook_version : str
+        carebook's version.
+    """
+    inputs = {
+        name: {
+            "sha256": f.sha256,
+            "size": f.size,
+            "encoding": f.encoding,
+            "rows": f.rows,
+        }
+        for name, f in sorted((getattr(case, "inputs", None) or {}).items())
+    }
+    return {
+        "carebook": carebook_version,
+        "case": case.root.name if getattr(case, "root", None) else None,
+        "inputs": inputs,
+        "parameters": {k: parameters[k] for k in sorted(parameters)},
+        "sections": list(sections),
+        "source_date_epoch": int(source_date_epoch),
+        "pdf_engine": pdf_engine,
+        "outputs": {name: {"sha256": sha256_file(path)} for name, path in sorted(outputs.items())},
+        "packages": package_versions(),
+    }

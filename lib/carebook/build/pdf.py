@@ -1,0 +1,170 @@
+"""Print the sanitized report HTML to an A4 PDF (reliability.md P0-2).
+
+Chromium's ``--print-to-pdf`` honours the stylesheet's ``@page`` rules (A4, margins,
+page numbers in the bottom margin box) and draws Chinese with the Noto CJK fonts; it is
+used when one is found (``CAREBOOK_CHROMIUM``, else ``chromium``, ``chromium-browser``,
+``google-chrome`` on ``PATH``). Without a browser, WeasyPrint renders the same file and
+the build says so in one log line. Only the sanitized file is ever printed, and neither
+route may fetch anything from the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from carebook.errors import ExportError
+
+__all__ = ["CHROMIUM_NAMES", "find_chromium", "print_pdf", "chromium_pdf", "weasyprint_pdf"]
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+#: Flags that keep a headless Chromium from stalling on network or first-run work.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-extensions",
+    "--no-pdf-header-footer",
+)
+
+
+def find_chromium() -> str | None:
+    """Return the Chromium executable to use, or ``None``.
+
+    ``CAREBOOK_CHROMIUM`` wins when set: a path or a command name; set to an empty
+    string it hides every browser (WeasyPrint is then used).
+    """
+    configured = os.environ.get("CAREBOOK_CHROMIUM")
+    if configured is not None:
+        if not configured.strip():
+            return None
+        found = shutil.which(configured)
+        if found is None:
+            log.warning("CAREBOOK_CHROMIUM=%s is not an executable; ignoring it", configured)
+        return found
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
+def chromium_pdf(html_path: Path, pdf_path: Path, *, chromium: str, timeout: float = 120) -> None:
+    """Print *html_path* to *pdf_path* with headless Chromium.
+
+    Raises
+    ------
+    ExportError
+        If Chromium fails, times out or writes no PDF.
+    """
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path).resolve()
+    profile = tempfile.mkdtemp(prefix="carebook-chromium-")
+    command = [
+        chromium,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={profile}",
+        f"--print-to-pdf={pdf_path}",
+        html_path.as_uri(),
+    ]
+    try:
+        result = subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as err:
+        raise ExportError(f"Chromium did not finish the PDF within {timeout:g} s") from err
+    except OSError as err:
+        raise ExportError(f"Chromium could not be started ({chromium}): {err}") from err
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    if result.returncode != 0 or not _is_pdf(pdf_path):
+        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise ExportError(
+            f"Chromium failed to print the PDF (exit {result.returncode}): " + " / ".join(tail)
+        )
+
+
+def weasyprint_pdf(html_path: Path, pdf_path: Path) -> None:
+    """Render *html_path* to *pdf_path* with WeasyPrint, fetching only ``data:`` URLs.
+
+    Raises
+    ------
+    ExportError
+        If WeasyPrint is missing or fails.
+    """
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # hundreds of CSS notices otherwise
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except ImportError as err:
+        raise ExportError(
+            "no PDF engine: install Chromium (or set CAREBOOK_CHROMIUM) or WeasyPrint, "
+            "or build with --format html"
+        ) from err
+    try:
+        HTML(
+            filename=str(html_path),
+            url_fetcher=URLFetcher(allowed_protocols={"data"}),
+        ).write_pdf(str(pdf_path))
+    except Exception as err:  # WeasyPrint raises many kinds; name it for the student
+        raise ExportError(f"WeasyPrint failed to render the PDF: {type(err).__name__}: {err}") from err
+    if not _is_pdf(Path(pdf_path)):
+        raise ExportError("WeasyPrint wrote no PDF")
+
+
+def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> str:
+    """Print the sanitized HTML page to an A4 PDF and return the engine used.
+
+    Parameters
+    ----------
+    html_path : Path
+        The sanitized ``report.html``.
+    pdf_path : Path
+        Where to write the PDF.
+    timeout : float
+        Seconds Chromium may take.
+
+    Returns
+    -------
+    str
+        ``"chromium"`` or ``"weasyprint"``.
+
+    Raises
+    ------
+    ExportError
+        If no engine produced a PDF (a failing Chromium falls back to WeasyPrint).
+    """
+    chromium = find_chromium()
+    if chromium is None:
+        log.warning("No Chromium found: the PDF is rendered with WeasyPrint instead.")
+    else:
+        try:
+            chromium_pdf(html_path, pdf_path, chromium=chromium, timeout=timeout)
+            return "chromium"
+        except ExportError as err:
+            log.warning("%s; the PDF is rendered with WeasyPrint instead.", err)
+    weasyprint_pdf(html_path, pdf_path)
+    return "weasyprint"
