@@ -509,7 +509,8 @@ def coding_sentence(qa: Analysis | None, *, top: int = 3) -> Text:
     )
     uncoded = int(qa.uncoded.sum())
     text = say(
-        "The {n:,} " + _plural(qa.n, "comment") + " were coded with " + book + ". "
+        "The {n:,} " + _plural(qa.n, "comment") + (" was" if qa.n == 1 else " were")
+        + " coded with " + book + ". "
         "At least one theme was found in {coded:,} comments ({coded_pct:.1f}%); "
         "{uncoded:,} ({uncoded_pct:.1f}%) matched no theme.",
         n=qa.n,
