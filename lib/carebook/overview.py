@@ -194,3 +194,37 @@ def competitor_profile(case: Case) -> Text:
     if bench.selection:
         text = text + paragraphs(bench.selection)
     return text
+
+
+def methods_comparison() -> pd.DataFrame:
+    """Qualitative and quantitative monitoring methods compared (report section 4.1)."""
+    rows = [
+        ("What it asks", "How many? How often? How fast? How satisfied, on a scale?",
+         "What happened, why, and how did it feel?"),
+        ("Typical methods", "Surveys and questionnaires, observation and mystery shopping, "
+         "contact records in the CRM system (response and resolution times)",
+         "Comment cards, letters of complaint or commendation, structured conversations, "
+         "telephone polling, e-mail and online feedback"),
+        ("Data", "Numbers from many customers, comparable over time and against standards",
+         "Customers' own words from fewer customers, rich in detail"),
+        ("Analysis", "Averages, shares, gaps and significance tests",
+         "Thematic coding, counts of themes, sentiment, representative quotes"),
+        ("Strength", "Shows the size of a problem and whether a standard is met",
+         "Explains the reasons behind the numbers and suggests what to change"),
+        ("Weakness", "Says little about why; bound by the questions asked",
+         "Harder to generalise; coding needs care to be consistent"),
+    ]
+    return pd.DataFrame(rows, columns=["Aspect", "Quantitative", "Qualitative"]).set_index("Aspect")
+
+
+def collection(case: Case) -> Text:
+    """How the case's survey, contact and comment data were collected (case.yaml)."""
+    dc = case.config.data_collection
+    lines = []
+    for label, text in (("Survey", dc.survey), ("Contact records", dc.contacts), ("Comments", dc.comments)):
+        if text:
+            lines.append(say("**{label}.** ", label=label).markdown + paragraphs(text).markdown)
+    if not lines:
+        return say("The case does not describe how its data were collected; add "
+                   "`data_collection` to case.yaml to complete this part.")
+    return Text("\n\n".join(lines))
