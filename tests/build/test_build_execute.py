@@ -1,0 +1,84 @@
+"""Execution on reused kernels: failures are caught and named, state does not leak."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import nbformat
+import pytest
+from buildhelpers import notebooks_from, previous_report, sha256_tree
+
+from carebook.build import build
+from carebook.errors import SectionFailed
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    ("fixture", "cell", "source", "error"),
+    [
+        ("raises.ipynb", 3, "1/0", "ZeroDivisionError: division by zero"),
+        ("kernel_dies.ipynb", 2, "import os; os._exit(1)", "DeadKernelError"),
+        ("sysexit0.ipynb", 2, "import sys; sys.exit(0)", "SystemExit"),
+        ("hangs.ipynb", 2, "import time; time.sleep(10**6)", "CellTimeoutError"),
+    ],
+)
+def test_failures_are_named_and_leave_the_previous_report(
+    tmp_path, case_factory, fixture, cell, source, error
+):
+    out = tmp_path / "out"
+    before = previous_report(out)
+    nbs = notebooks_from(tmp_path / "nbs", fixture)
+    name = f"10_{fixture}"
+    started = time.perf_counter()
+    with pytest.raises(SectionFailed) as info:
+        build(case_factory(), out, notebooks_dir=nbs, formats=["html"], cell_timeout=3)
+    assert time.perf_counter() - started < 30  # the 10**6 s sleep was cut off
+    err = info.value
+    message = str(err)
+    assert f"{name}, cell {cell} (`{source}`)" in message
+    assert error in message
+    assert "\n" not in message  # one readable paragraph
+    assert err.notebook == name and err.cell == cell - 1
+    kept = out / "failed" / name
+    assert err.executed_path == str(kept) and str(kept) in message
+    assert nbformat.read(kept, as_version=4).cells  # a readable notebook
+    assert str(tmp_path) not in kept.read_text(encoding="utf-8")  # P2-17
+    assert sha256_tree(out) == before
+    assert not list(out.glob(".staging-*"))
+
+
+def test_later_sections_are_not_started_after_a_failure(tmp_path, case_factory):
+    nbs = notebooks_from(tmp_path / "nbs", "raises.ipynb", "intro.ipynb")
+    with pytest.raises(SectionFailed, match="10_raises.ipynb"):
+        build(case_factory(), tmp_path / "out", notebooks_dir=nbs, formats=["html"], jobs=1)
+    assert not (tmp_path / "out" / "failed" / "20_intro.ipynb").exists()
+
+
+def _executed(out, name):
+    return nbformat.read(out / "executed" / name, as_version=4)
+
+
+def test_one_kernel_runs_several_sections_with_a_clean_namespace(tmp_path, case_factory):
+    nbs = notebooks_from(tmp_path / "nbs", "defines_name.ipynb", "checks_name.ipynb")
+    result = build(case_factory(), tmp_path / "out", notebooks_dir=nbs, formats=["html"], jobs=1)
+    assert [s.status for s in result.sections] == ["executed", "executed"]
+    first = _executed(tmp_path / "out", "10_defines_name.ipynb")
+    second = _executed(tmp_path / "out", "20_checks_name.ipynb")
+    pid_first = first.cells[-1].outputs[-1]["data"]["text/plain"]
+    pid_second = second.cells[-1].outputs[-1]["data"]["text/plain"]
+    assert pid_first == pid_second  # the same kernel process ran both
+    assert "leak is undefined" in json.dumps(second.cells[-1].outputs)
+    # Execution counts restart in every notebook although the kernel kept counting.
+    assert [c.execution_count for c in second.cells if c.cell_type == "code"] == [1, 2, 3]
+
+
+def test_parallel_and_serial_builds_give_identical_outputs(tmp_path, case_factory):
+    case = case_factory()
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
+    params = {"seed": "7", "label": "007"}
+    serial = build(case, tmp_path / "one", notebooks_dir=nbs, formats=["html"], params=params, jobs=1)
+    parallel = build(case, tmp_path / "two", notebooks_dir=nbs, formats=["html"], params=params, jobs=2)
+    assert sha256_tree(tmp_path / "one") == sha256_tree(tmp_path / "two")
+    assert [s.name for s in serial.sections] == [s.name for s in parallel.sections]
