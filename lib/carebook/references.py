@@ -99,6 +99,7 @@ _NARRATIVE_RE = re.compile(
 )
 _FENCE_RE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})")
 _CODE_SPAN_RE = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
+_URL_RE = re.compile(r"\]\([^)\s]*(?:\s[^)]*)?\)|<[A-Za-z][\w+.-]*:[^<>\s]*>|\b(?:https?|mailto):[^\s<>()\[\]]+")
 _TAG_RE = re.compile(r"</?(i|b|span|sup|sub|u|l)(?: [^>]*)?>")
 
 
@@ -151,6 +152,8 @@ def _code_ranges(text: str) -> list[tuple[int, int]]:
     for match in _CODE_SPAN_RE.finditer(text):
         if not any(a <= match.start() < b for a, b in ranges):
             ranges.append(match.span())
+    # Link destinations, autolinks and bare URLs may contain "@" (mailto:, /@user).
+    ranges.extend(m.span() for m in _URL_RE.finditer(text))
     return sorted(ranges)
 
 
