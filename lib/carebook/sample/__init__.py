@@ -1,4 +1,4 @@
-"""The deterministic generator of the embedded China Mobile sample case.
+r"""The deterministic generator of the embedded China Mobile sample case.
 
 ``write_sample(out_dir)`` writes a complete case folder that follows carebook's data
 contract: ``case.yaml``, ``survey.csv``, ``contacts.csv``, ``comments.csv``,
@@ -9,7 +9,7 @@ default seed and sizes, and a test checks that.
 The same seed and sizes always give byte-identical files: every random file draws from
 its own child of ``SeedSequence(seed)``, so changing the number of comments leaves the
 survey and the contacts unchanged; numbers are written as integers or as fixed text,
-never through float formatting; files are UTF-8 without BOM with ``\\n`` line endings.
+never through float formatting; files are UTF-8 without BOM with ``\n`` line endings.
 
 Generation is vectorised and written in chunks, so a large case for load testing
 (a million respondents and a million contacts) takes seconds, not minutes.

@@ -1,11 +1,11 @@
-"""Fast, byte-exact CSV writing for the generated sample files.
+r"""Fast, byte-exact CSV writing for the generated sample files.
 
 The survey and contact files reach a million rows when the generator is asked for a large
 case, so they are written column-wise with NumPy instead of row by row: every column is
 turned into a fixed-width byte array padded with NUL bytes, the columns are laid side by
 side with the separators, and the NUL padding is dropped. The result is exactly the text
 a CSV writer would produce for fields that never need quoting (ids, dates, timestamps,
-small integers, plain words), with ``\\n`` line endings and UTF-8 bytes, and it does not
+small integers, plain words), with ``\n`` line endings and UTF-8 bytes, and it does not
 depend on any library's float or quoting conventions. Comments, which do need quoting,
 are written with :mod:`csv` instead (see :func:`write_quoted`).
 """
@@ -118,7 +118,7 @@ def write_columns(
 
 
 def write_quoted(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """Write text rows as CSV, quoting only where needed, with ``\\n`` line endings."""
+    r"""Write text rows as CSV, quoting only where needed, with ``\n`` line endings."""
     with open(path, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(header)

@@ -13,6 +13,7 @@ float, so the file is byte-identical on every run.
 
 from __future__ import annotations
 
+# ruff: noqa: E501 - one source row per line keeps the figures checkable
 from pathlib import Path
 
 from carebook.sample._csv import write_quoted

@@ -53,7 +53,9 @@ def _hand_code(themes: set[str]) -> str:
     return ";".join(t for t in THEME_ORDER if t in themes) or "none"
 
 
-def generate_comments(seed: np.random.SeedSequence, n: int) -> tuple[list[tuple[str, ...]], list[frozenset[str]]]:
+def generate_comments(
+    seed: np.random.SeedSequence, n: int
+) -> tuple[list[tuple[str, ...]], list[frozenset[str]]]:
     """Generate comment rows.
 
     Parameters

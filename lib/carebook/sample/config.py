@@ -206,7 +206,7 @@ data_collection:
     Comments come from comment cards in the service halls, letters of complaint or
     commendation, structured conversations with customers, telephone polling, e-mails and
     online forms, and are kept in the CRM system for coding by theme.
-"""
+"""  # noqa: E501 - YAML text: regulation names stay on one line
 
 
 def case_yaml(seed: int, sizes: Mapping[str, int]) -> str:

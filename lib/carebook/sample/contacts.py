@@ -113,7 +113,8 @@ def generate_contacts(seed: np.random.SeedSequence, n: int) -> dict[str, np.ndar
         replied = r_reply.random(m) >= p["no_reply"]
         first_response[rows[replied]] = reply[replied]
 
-        at_once = replied & (r_resolve.random(m) < np.minimum(0.95, p["fcr"] * _FCR_FACTOR[category[rows]]))
+        fcr_rate = np.minimum(0.95, p["fcr"] * _FCR_FACTOR[category[rows]])
+        at_once = replied & (r_resolve.random(m) < fcr_rate)
         # Hotline calls resolved at once end after the handling time; a written reply
         # that solves the question resolves it at the moment of the reply.
         handle = _lognormal(r_resolve, p["handle"], m) if p["handle"] else np.zeros(m, np.int64)

@@ -18,6 +18,7 @@ The wording is invented for the sample; it is polite enough to be quoted in a re
 
 from __future__ import annotations
 
+# ruff: noqa: E501 - a table of sentences reads best one sentence per line
 from dataclasses import dataclass
 
 __all__ = ["Phrase", "SPECIFIC", "OPENINGS", "CLOSINGS", "LITERAL_TEXTS", "THEME_ORDER"]

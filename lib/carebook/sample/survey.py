@@ -80,7 +80,9 @@ _GAP_OFFSETS = {
 }
 
 
-def _per_item(dim_values: dict[str, float], offsets: dict[str, tuple[float, ...]]) -> dict[int, float]:
+def _per_item(
+    dim_values: dict[str, float], offsets: dict[str, tuple[float, ...]]
+) -> dict[int, float]:
     out: dict[int, float] = {}
     for dim in DIMENSIONS:
         items = [i for i, d in ITEM_DIMENSION.items() if d == dim]
