@@ -193,13 +193,15 @@ def quote_table(quotes: pd.DataFrame) -> pd.DataFrame:
     """Return the quotes as a table for ``tables.show`` (which escapes every cell).
 
     Indexed by theme label; columns ``Comment``, ``Source`` and ``Quote`` (with "…"
-    where shortened).
+    where shortened). Line breaks in a quote become single spaces, which is how HTML
+    shows them in a table cell (pandas would otherwise print a literal ``\\n``); use
+    :func:`as_text` to keep a letter's line breaks.
     """
     return pd.DataFrame(
         {
             "Comment": quotes["comment_id"].tolist(),
             "Source": [_source_name(s).capitalize() for s in quotes["source"]],
-            "Quote": quotes["text"].tolist(),
+            "Quote": [" ".join(str(t).splitlines()) for t in quotes["text"]],
         },
         index=pd.Index(quotes["label"].tolist(), name="Theme"),
     )
