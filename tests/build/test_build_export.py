@@ -1,0 +1,130 @@
+"""The exported HTML is offline and inert (reliability.md P0-1, P1-13)."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+import nbformat
+import pytest
+from buildhelpers import FIXTURES, make_case
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from carebook.build.assemble import assemble, insert_contents
+from carebook.build.export import baseline, export_html, render_html
+from carebook.build.sanitize import check, clean_fragment, scan
+from carebook.errors import ExportError
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "[x](javascript:alert(3))",
+    "</td></tr></table><svg onload=alert(4)>",
+    'http://x.example/"onmouseover="alert(5)',
+    "<b onmouseover=alert(6)>h</b>",
+]
+
+
+@pytest.fixture
+def hostile():
+    return nbformat.read(FIXTURES / "xss_outputs.ipynb", as_version=4)
+
+
+def _escaped_table_cell():
+    # What carebook.tables.show makes of the payloads: escaped cells and header.
+    rows = "".join(f"<tr><td>{htmllib.escape(p)}</td></tr>" for p in PAYLOADS)
+    head = htmllib.escape(PAYLOADS[-1])
+    cell = new_code_cell("")
+    cell.outputs = [
+        new_output(
+            "display_data",
+            data={"text/html": f'<table class="cb"><thead><tr><th>{head}</th></tr></thead><tbody>{rows}</tbody></table>'},
+        )
+    ]
+    return cell
+
+
+def _page(tmp_path, nb, **case_fields):
+    report = assemble(make_case(tmp_path / "case", **case_fields), [("40_hostile.ipynb", nb)],
+                      parameters={}, version="test")
+    return export_html(report, title="Hostile", transform=insert_contents)
+
+
+def test_hostile_outputs_are_inert_and_escaped_text_stays_visible(tmp_path, hostile, stand_ins):
+    hostile.cells.append(_escaped_table_cell())
+    page = _page(tmp_path, hostile)
+    problems, elements = scan(page)
+    assert problems == []
+    assert elements == baseline()  # the template's own <style>, nothing else
+    assert not re.search(r"<[^>]+\son\w+\s*=", page, re.IGNORECASE)
+    assert "javascript:" not in page.split("<body", 1)[1].replace("javascript:alert(3)", "")
+    for payload in PAYLOADS:
+        assert htmllib.escape(payload, quote=False) in page  # shown as the text it is
+
+
+def test_mermaid_injection_is_neutralised_by_the_post_sanitizer(hostile):
+    # CVE-2026-6658: nbconvert's stock template puts a mermaid output in raw HTML.
+    stock = render_html(hostile, exporter=__import__("nbconvert").HTMLExporter(template_name="lab"))
+    body = stock.split("<main>", 1)[1].rsplit("</main>", 1)[0]
+    assert 'onerror="alert(11)"' in body  # the stock output really is live
+    cleaned = clean_fragment(body)
+    assert scan(cleaned)[0] == []
+    assert "onerror" not in cleaned
+
+
+@pytest.mark.filterwarnings("ignore:Your element with mimetype")
+def test_check_refuses_an_unsanitized_page(hostile):
+    raw = render_html(hostile)  # carebook's template, before nh3
+    with pytest.raises(ExportError, match="safety check") as info:
+        check(raw, baseline())
+    message = str(info.value)
+    for finding in ("onerror", "iframe", "javascript", "<script>/<style>"):
+        assert finding in message
+
+
+def test_template_loads_nothing_from_outside(tmp_path, stand_ins):
+    nb = new_notebook(cells=[new_markdown_cell("## 1 Intro\n\nText $x^2$ with maths.")])
+    page = _page(tmp_path, nb)
+    assert "<script" not in page
+    assert not re.search(r"<link\b", page)
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", page)
+    assert "cdnjs" not in page and "mathjax" not in page.lower()
+    assert "@page" in page and "size: A4" in page  # carebook's print CSS is inlined
+
+
+def test_cover_shows_hostile_fields_as_text(tmp_path, stand_ins):
+    page = _page(
+        tmp_path,
+        new_notebook(),
+        candidate_name="<script>alert('cover')</script>",
+        title='Care "quoted" & <b>bold</b>',
+    )
+    assert "&lt;script&gt;alert('cover')&lt;/script&gt;" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert scan(page)[0] == []
+
+
+def test_links_keep_only_safe_schemes():
+    cleaned = clean_fragment(
+        '<a href="https://ok.example/">a</a><a href="#sec">b</a><a href="mailto:x@y.example">c</a>'
+        '<a href=" JaVa\\tScRiPt:alert(1)">d</a><a href="relative/page.html">e</a>'
+        '<img src="data:image/png;base64,AAAA" alt="ok"><img src="../secret.txt" alt="no">'
+        '<img src="data:text/html;base64,AAAA" alt="no2">'
+    )
+    assert 'href="https://ok.example/"' in cleaned and 'href="#sec"' in cleaned
+    assert 'href="mailto:x@y.example"' in cleaned
+    assert cleaned.count("href=") == 3
+    assert cleaned.count("src=") == 1 and 'src="data:image/png;base64,AAAA"' in cleaned
+
+
+def test_tables_and_figures_survive_sanitizing():
+    fragment = (
+        '<figure class="cb-table" id="table-4-1"><figcaption>Table 4.1: Gaps</figcaption>'
+        '<table class="cb"><thead><tr><th colspan="2">Dimension</th></tr></thead>'
+        '<tbody><tr><td rowspan="2">Empathy</td><td>-0.4</td></tr></tbody></table>'
+        '<p class="cb-note">Note.</p></figure>'
+        '<figure class="cb-figure" id="figure-4-1"><img src="data:image/png;base64,iVBORw0KGgo=" alt="Gaps">'
+        "<figcaption>Figure 4.1: Gaps</figcaption></figure>"
+    )
+    assert clean_fragment(fragment) == fragment
