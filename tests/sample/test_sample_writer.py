@@ -122,3 +122,15 @@ def test_cli_writes_the_sample(tmp_path):
                      "--contacts", "20", "--comments", "20"])
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(FILES)
+
+
+def test_a_failed_write_keeps_the_previous_file_and_leaves_no_partial(tmp_path):
+    from carebook.sample._csv import atomic_path
+
+    target = tmp_path / "survey.csv"
+    target.write_text("previous")
+    with pytest.raises(RuntimeError), atomic_path(target) as partial:
+        partial.write_text("half")
+        raise RuntimeError("disk full")
+    assert target.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["survey.csv"]

@@ -15,7 +15,8 @@ from __future__ import annotations
 import csv
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,22 +126,17 @@ def write_quoted(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]
         writer.writerows(rows)
 
 
-class atomic_path:  # noqa: N801 - used like a function in a with statement
-    """Write to ``<name>.partial`` and move it over the target only on success.
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield ``<target>.partial`` to write to; move it over *target* only on success.
 
-    A crash or an error while writing leaves the previous file (if any) untouched and
-    no half-written file under the real name.
+    An error while writing leaves the previous file (if any) untouched and no
+    half-written file under the real name.
     """
-
-    def __init__(self, target: Path):
-        self.target = Path(target)
-        self.partial = self.target.with_name(self.target.name + ".partial")
-
-    def __enter__(self) -> Path:
-        return self.partial
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            os.replace(self.partial, self.target)
-        else:
-            self.partial.unlink(missing_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        yield partial
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)

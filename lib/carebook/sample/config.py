@@ -22,10 +22,10 @@ MARKER = "# carebook sample case: China Mobile, benchmarked against China Unicom
 
 _BODY = """\
 #
-# Everything below the "data_collection" block describes the organisation and comes from
-# published facts and the 2014 student report this case is based on. The survey, contact
-# and comment files next to this one are SYNTHETIC: they were generated to look like
-# China Mobile's data, and the report says so.
+# The blocks below describe China Mobile from published facts and from the 2014 student
+# report this case is based on, in carebook's own words. The survey, contact and comment
+# files next to this one are SYNTHETIC: they were generated to look like China Mobile's
+# data (see data_collection at the end), and the report says so.
 
 report:
   title: Customer Care Strategy of China Mobile
