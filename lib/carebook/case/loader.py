@@ -161,7 +161,7 @@ def _codebook(raw: RawFile | None, problems: ProblemLog) -> Codebook | None:
 
 def _context(config: CaseConfig | None, data: dict | None, codebook: Codebook | None) -> Context:
     """Facts for the CSV rules, from the validated config or, failing that, its readable parts."""
-    keys = tuple(t.key for t in codebook.themes) if codebook is not None else ()
+    keys = tuple(t.key for t in codebook.themes) if codebook is not None else None
     if config is not None:
         commitments = config.standards.commitments
         return Context(
@@ -189,8 +189,8 @@ def _context(config: CaseConfig | None, data: dict | None, codebook: Codebook | 
         timezone=zone if isinstance(zone, str) and zone in known_timezones() else "UTC",
         channels=channels,
         measures=measures,
-        organisation=name if isinstance(name, str) else None,
-        competitor=competitor if isinstance(competitor, str) else None,
+        organisation=name if isinstance(name, str) and name.strip() else None,
+        competitor=competitor if isinstance(competitor, str) and competitor.strip() else None,
         theme_keys=keys,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -42,13 +43,24 @@ def sort_key(problem: Problem) -> tuple[int, str, int]:
 
 
 def close_match(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
-    """Return the choice closest to *word* (ignoring case), or ``None`` if none is close."""
+    """Return the choice closest to *word* (ignoring case), or ``None`` if none is close.
+
+    Closeness is difflib's similarity ratio plus a small bonus per leading character in
+    common, because a student's slip usually comes after a correct start (``resolve``
+    is nearer ``resolution`` than ``response``).
+    """
     choices = [str(c) for c in choices]
-    lowered = {c.lower(): c for c in choices}
-    if str(word).lower() in lowered:
-        return lowered[str(word).lower()]
-    found = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=cutoff)
-    return lowered[found[0]] if found else None
+    target = str(word).lower()
+    best, best_score = None, cutoff
+    for choice in choices:
+        lowered = choice.lower()
+        if lowered == target:
+            return choice
+        prefix = len(os.path.commonprefix([lowered, target]))
+        score = difflib.SequenceMatcher(None, target, lowered).ratio() + 0.05 * prefix
+        if score >= best_score:
+            best, best_score = choice, score
+    return best
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -32,7 +32,8 @@ class Context:
     measures: tuple[str, ...] = ()
     organisation: str | None = None
     competitor: str | None = None
-    theme_keys: tuple[str, ...] = ()
+    #: ``None`` when the codebook could not be read: codes are then not checked.
+    theme_keys: tuple[str, ...] | None = ()
 
 
 def not_supplied_columns(file: str, frame: pd.DataFrame) -> list[str]:
@@ -195,7 +196,7 @@ def _duration(gap: np.timedelta64) -> str:
 
 def _comments_rules(file: str, typed: dict[str, pd.Series], context: Context, problems: ProblemLog) -> None:
     codes = typed.get("code")
-    if codes is None:
+    if codes is None or context.theme_keys is None:
         return
     keys = set(context.theme_keys)
     verdicts: dict[str, str | None] = {}

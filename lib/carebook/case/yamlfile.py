@@ -197,7 +197,7 @@ def _message(err: dict, node: yaml.Node | None) -> str:
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}[kind]
         limit = next(iter(ctx.values()))
-        return f"must be {sign} {limit}, not {value}"
+        return f"must be {sign} {_number(limit)}, not {_number(value)}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         choices = re.findall(r"'([^']*)'", expected)
@@ -218,6 +218,10 @@ def _message(err: dict, node: yaml.Node | None) -> str:
         return f"must be a mapping of keys and values, not {_describe(value)}"
     message = str(err.get("msg", "is not valid"))
     return message[:1].lower() + message[1:]
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _written(written: str | None, value: Any) -> str:
