@@ -36,7 +36,9 @@ CASE_YAML = {
     "organisation": {"name": "Example Mobile"},
     "strategies": [{"name": "Listen", "description": "Survey customers", "benefit": "Loyalty"}],
     "standards": {
-        "commitments": [{"channel": "hotline", "label": "Hotline", "measure": "response", "target_hours": 1}]
+        "commitments": [
+            {"channel": "hotline", "label": "Hotline", "measure": "response", "target_hours": 1}
+        ]
     },
     "data_collection": {"synthetic": True},
 }
@@ -107,7 +109,9 @@ def notebooks_from(folder: Path, *names: str) -> Path:
 def sha256_tree(out: Path) -> dict[str, str]:
     """Hash every published artefact (files under executed/ included)."""
     names = ["report.html", "report.pdf", "metrics.json", "manifest.json"]
-    hashes = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in names if (out / n).exists()}
+    hashes = {
+        n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in names if (out / n).exists()
+    }
     for path in sorted((out / "executed").glob("*.ipynb")) if (out / "executed").exists() else []:
         hashes[f"executed/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     return hashes
@@ -118,10 +122,17 @@ def write_notebook(path: Path, *sources: str, markdown: str = "## Section") -> P
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-    cells = [new_markdown_cell(markdown), new_code_cell("case_dir = None", metadata={"tags": ["parameters"]})]
+    cells = [
+        new_markdown_cell(markdown),
+        new_code_cell("case_dir = None", metadata={"tags": ["parameters"]}),
+    ]
     cells += [new_code_cell(src) for src in sources]
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path

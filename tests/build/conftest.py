@@ -10,8 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import carebook.case  # noqa: E402
 from buildhelpers import fake_metrics, fake_resolve_citations, make_case  # noqa: E402
+
+import carebook.case  # noqa: E402
 
 
 @pytest.fixture
@@ -47,5 +48,3 @@ def case_factory(tmp_path, monkeypatch, stand_ins):
         return root
 
     return factory
-
-

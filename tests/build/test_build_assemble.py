@@ -69,9 +69,17 @@ def test_unknown_citation_names_notebook_and_cell(stand_ins):
 
 def test_report_has_cover_contents_sections_and_footer(tmp_path, stand_ins):
     nb = nbformat.read(FIXTURES / "intro.ipynb", as_version=4)
-    report = assemble(make_case(tmp_path / "case"), [("10_intro.ipynb", nb)],
-                      parameters={"seed": 7}, version="9.9")
-    html = [c.outputs[0]["data"]["text/html"] for c in report.cells if c.cell_type == "code" and c.outputs]
+    report = assemble(
+        make_case(tmp_path / "case"),
+        [("10_intro.ipynb", nb)],
+        parameters={"seed": 7},
+        version="9.9",
+    )
+    html = [
+        c.outputs[0]["data"]["text/html"]
+        for c in report.cells
+        if c.cell_type == "code" and c.outputs
+    ]
     assert 'class="cb-cover"' in html[0] and "Li Wei" in html[0]
     assert html[1] == CONTENTS_MARKER
     footer = html[-1]

@@ -78,7 +78,11 @@ def test_parallel_and_serial_builds_give_identical_outputs(tmp_path, case_factor
     case = case_factory()
     nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
     params = {"seed": "7", "label": "007"}
-    serial = build(case, tmp_path / "one", notebooks_dir=nbs, formats=["html"], params=params, jobs=1)
-    parallel = build(case, tmp_path / "two", notebooks_dir=nbs, formats=["html"], params=params, jobs=2)
+    serial = build(
+        case, tmp_path / "one", notebooks_dir=nbs, formats=["html"], params=params, jobs=1
+    )
+    parallel = build(
+        case, tmp_path / "two", notebooks_dir=nbs, formats=["html"], params=params, jobs=2
+    )
     assert sha256_tree(tmp_path / "one") == sha256_tree(tmp_path / "two")
     assert [s.name for s in serial.sections] == [s.name for s in parallel.sections]

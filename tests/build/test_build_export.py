@@ -35,18 +35,19 @@ def _escaped_table_cell():
     rows = "".join(f"<tr><td>{htmllib.escape(p)}</td></tr>" for p in PAYLOADS)
     head = htmllib.escape(PAYLOADS[-1])
     cell = new_code_cell("")
-    cell.outputs = [
-        new_output(
-            "display_data",
-            data={"text/html": f'<table class="cb"><thead><tr><th>{head}</th></tr></thead><tbody>{rows}</tbody></table>'},
-        )
-    ]
+    table = f'<table class="cb"><thead><tr><th>{head}</th></tr></thead>'
+    table += f"<tbody>{rows}</tbody></table>"
+    cell.outputs = [new_output("display_data", data={"text/html": table})]
     return cell
 
 
 def _page(tmp_path, nb, **case_fields):
-    report = assemble(make_case(tmp_path / "case", **case_fields), [("40_hostile.ipynb", nb)],
-                      parameters={}, version="test")
+    report = assemble(
+        make_case(tmp_path / "case", **case_fields),
+        [("40_hostile.ipynb", nb)],
+        parameters={},
+        version="test",
+    )
     return export_html(report, title="Hostile", transform=insert_contents)
 
 
@@ -124,7 +125,8 @@ def test_tables_and_figures_survive_sanitizing():
         '<table class="cb"><thead><tr><th colspan="2">Dimension</th></tr></thead>'
         '<tbody><tr><td rowspan="2">Empathy</td><td>-0.4</td></tr></tbody></table>'
         '<p class="cb-note">Note.</p></figure>'
-        '<figure class="cb-figure" id="figure-4-1"><img src="data:image/png;base64,iVBORw0KGgo=" alt="Gaps">'
+        '<figure class="cb-figure" id="figure-4-1">'
+        '<img src="data:image/png;base64,iVBORw0KGgo=" alt="Gaps">'
         "<figcaption>Figure 4.1: Gaps</figcaption></figure>"
     )
     assert clean_fragment(fragment) == fragment

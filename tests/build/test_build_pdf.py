@@ -29,14 +29,21 @@ def report_html(tmp_path, stand_ins):
     sections = []
     for number in (1, 2):
         cells = [new_markdown_cell(f"## {number} Section {number}")]
-        cells += [new_markdown_cell(f"Paragraph {i}: customers rate the hotline 很好. " * 3) for i in range(4)]
+        cells += [
+            new_markdown_cell(f"Paragraph {i}: customers rate the hotline 很好. " * 3)
+            for i in range(4)
+        ]
         sections.append((f"{number}0_s.ipynb", new_notebook(cells=cells)))
     sections[1][1].cells.append(
-        new_markdown_cell(r"Great \\input{secret.txt} \\write18{touch pwned} 100\% ![x](secret.txt)")
+        new_markdown_cell(
+            r"Great \\input{secret.txt} \\write18{touch pwned} 100\% ![x](secret.txt)"
+        )
     )
     report = assemble(make_case(tmp_path / "case"), sections, parameters={}, version="test")
     path = tmp_path / "report.html"
-    path.write_text(export_html(report, title="PDF test", transform=insert_contents), encoding="utf-8")
+    path.write_text(
+        export_html(report, title="PDF test", transform=insert_contents), encoding="utf-8"
+    )
     return path
 
 

@@ -45,7 +45,10 @@ def test_good_build_then_failing_build_then_good_build(tmp_path, case_factory, m
         assert sha256_file(out / name) == entry["sha256"]
     assert manifest["parameters"] == {"case_dir": "../case", "label": "007"}
     assert manifest["source_date_epoch"] == 1746489600  # 2025-05-06T00:00:00Z
-    assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["organisation"] == "Example Mobile"
+    assert (
+        json.loads((out / "metrics.json").read_text(encoding="utf-8"))["organisation"]
+        == "Example Mobile"
+    )
     first = sha256_tree(out)
 
     bad = notebooks_from(tmp_path / "bad", "intro.ipynb", "raises.ipynb")
@@ -148,7 +151,9 @@ def test_a_build_killed_mid_run_leaves_the_previous_report(tmp_path, case_factor
     before = previous_report(out)
     nbs = tmp_path / "nbs"
     write_notebook(nbs / "10_slow.ipynb", "import time; time.sleep(60)")
-    script = KILLED_BUILD.format(here=str(HERE), case=str(tmp_path / "case"), out=str(out), nbs=str(nbs))
+    script = KILLED_BUILD.format(
+        here=str(HERE), case=str(tmp_path / "case"), out=str(out), nbs=str(nbs)
+    )
     proc = subprocess.Popen([sys.executable, "-c", script])
     try:
         deadline = time.monotonic() + 60

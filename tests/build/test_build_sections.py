@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from buildhelpers import FIXTURES, notebooks_from
 from papermill.translators import PythonTranslator
 
 import carebook.build.execute as execute
@@ -20,8 +21,6 @@ from carebook.build.sections import (
     section_parameters,
 )
 from carebook.errors import ParameterError
-
-from buildhelpers import FIXTURES, notebooks_from
 
 EVIL_NAME = "title = 'ok'\nimport pathlib; pathlib.Path('PWNED').touch()\nz"
 
@@ -64,9 +63,9 @@ def test_text_parameter_keeps_leading_zeros(sections):
 
 
 def test_values_take_the_type_of_the_declared_default(sections):
-    converted = check_parameters(
-        {"seed": "42", "share": "1e-1", "verbose": "yes"}, sections
-    )["10_intro.ipynb"]
+    converted = check_parameters({"seed": "42", "share": "1e-1", "verbose": "yes"}, sections)[
+        "10_intro.ipynb"
+    ]
     assert converted == {"seed": 42, "share": 0.1, "verbose": True}
     assert type(converted["seed"]) is int and type(converted["share"]) is float
 
@@ -96,9 +95,7 @@ def test_strict_conversion_refuses(default, value, message):
         convert_value("p", value, default)
 
 
-def test_hostile_yaml_key_is_rejected_before_any_kernel_starts(
-    tmp_path, case_factory, monkeypatch
-):
+def test_hostile_yaml_key_is_rejected_before_any_kernel_starts(tmp_path, case_factory, monkeypatch):
     params = yaml.safe_load(yaml.safe_dump({EVIL_NAME: 1}))
     assert list(params) == [EVIL_NAME]
 
@@ -125,7 +122,9 @@ def test_case_dir_cannot_be_set_as_a_parameter(sections):
 def test_a_section_needs_exactly_one_parameters_cell(tmp_path, fixture, count):
     nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", fixture)
     stem = Path(fixture).stem
-    with pytest.raises(ParameterError, match=rf"20_{stem}.ipynb: {count} cells tagged 'parameters'"):
+    with pytest.raises(
+        ParameterError, match=rf"20_{stem}.ipynb: {count} cells tagged 'parameters'"
+    ):
         discover(nbs)
 
 

@@ -31,7 +31,9 @@ def test_a_complete_run_passes():
 
 def test_a_cell_that_never_ran_is_named():
     # sys.exit(0) in papermill: the run "succeeds" but the summary cell never ran.
-    nb = _complete(new_notebook(cells=[_ran("import sys; sys.exit(0)", 1), new_code_cell('summary = "x"')]))
+    nb = _complete(
+        new_notebook(cells=[_ran("import sys; sys.exit(0)", 1), new_code_cell('summary = "x"')])
+    )
     failure = find_problem(nb, "30_summary.ipynb")
     assert failure.cell == 1 and failure.source_line == 'summary = "x"'
     assert "30_summary.ipynb, cell 2" in failure.message()
@@ -53,15 +55,27 @@ def test_normalize_makes_runs_comparable_and_leaves_the_input_alone():
     nb = _complete(
         new_notebook(
             cells=[
-                _ran("a", 17, new_output("stream", name="stderr", text="/home/ann/cases/x/survey.csv: warning")),
-                _ran("b", 18, new_output("execute_result", data={"text/plain": "1"}, execution_count=18)),
+                _ran(
+                    "a",
+                    17,
+                    new_output(
+                        "stream", name="stderr", text="/home/ann/cases/x/survey.csv: warning"
+                    ),
+                ),
+                _ran(
+                    "b",
+                    18,
+                    new_output("execute_result", data={"text/plain": "1"}, execution_count=18),
+                ),
             ]
         )
     )
     nb.cells[0].metadata["execution"] = {"iopub.execute_input": "2025-01-01T00:00:00Z"}
     nb.metadata["papermill"] = {"parameters": {"seed": 1}, "start_time": "t", "duration": 3.0}
     before = copy.deepcopy(nb)
-    out = normalize(nb, replacements=path_replacements({"/home/ann/cases/x": "../cases/x", "/home/ann": "~"}))
+    out = normalize(
+        nb, replacements=path_replacements({"/home/ann/cases/x": "../cases/x", "/home/ann": "~"})
+    )
     assert nb == before
     assert [c["id"] for c in out.cells] == ["cell-0", "cell-1"]  # sentinel gone
     assert [c.execution_count for c in out.cells] == [1, 2]

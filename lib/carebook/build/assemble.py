@@ -88,10 +88,14 @@ def cover_fields(case: Any) -> list[tuple[str, str]]:
 def render_cover(case: Any) -> str:
     """Return the cover page HTML (autoescaped)."""
     report = case.config.report
-    return _environment().get_template("cover.html.j2").render(
-        title=_text(getattr(report, "title", None)),
-        subtitle=_text(getattr(case.config.organisation, "name", None)),
-        fields=cover_fields(case),
+    return (
+        _environment()
+        .get_template("cover.html.j2")
+        .render(
+            title=_text(getattr(report, "title", None)),
+            subtitle=_text(getattr(case.config.organisation, "name", None)),
+            fields=cover_fields(case),
+        )
     )
 
 
@@ -109,12 +113,16 @@ def render_provenance(case: Any, parameters: Mapping[str, Any], version: str) ->
     """
     inputs = sorted((name, f.sha256[:12]) for name, f in (case.inputs or {}).items())
     data_collection = getattr(case.config, "data_collection", None)
-    return _environment().get_template("provenance.html.j2").render(
-        version=version,
-        case_name=case.root.name if getattr(case, "root", None) else "",
-        inputs=inputs,
-        parameters=sorted((k, repr(v)) for k, v in parameters.items()),
-        synthetic=bool(getattr(data_collection, "synthetic", False)),
+    return (
+        _environment()
+        .get_template("provenance.html.j2")
+        .render(
+            version=version,
+            case_name=case.root.name if getattr(case, "root", None) else "",
+            inputs=inputs,
+            parameters=sorted((k, repr(v)) for k, v in parameters.items()),
+            synthetic=bool(getattr(data_collection, "synthetic", False)),
+        )
     )
 
 

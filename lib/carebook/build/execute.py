@@ -224,9 +224,7 @@ class _KernelWorker:
             failure = failure_at(nb, job.name, current["index"], err.ename, _one_line(err.evalue))
         except Exception as err:  # zmq/kernel trouble: name it, replace the kernel
             await self.shutdown()
-            failure = failure_at(
-                nb, job.name, current["index"], type(err).__name__, _one_line(err)
-            )
+            failure = failure_at(nb, job.name, current["index"], type(err).__name__, _one_line(err))
         if failure is None:
             failure = find_problem(nb, job.name)
             if failure is not None and self.km is not None and not await self.km.is_alive():

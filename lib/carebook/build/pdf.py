@@ -130,7 +130,9 @@ def weasyprint_pdf(html_path: Path, pdf_path: Path) -> None:
             url_fetcher=URLFetcher(allowed_protocols={"data"}),
         ).write_pdf(str(pdf_path))
     except Exception as err:  # WeasyPrint raises many kinds; name it for the student
-        raise ExportError(f"WeasyPrint failed to render the PDF: {type(err).__name__}: {err}") from err
+        raise ExportError(
+            f"WeasyPrint failed to render the PDF: {type(err).__name__}: {err}"
+        ) from err
     if not _is_pdf(Path(pdf_path)):
         raise ExportError("WeasyPrint wrote no PDF")
 

@@ -77,7 +77,9 @@ def source_date_epoch(case: Any) -> int:
     """
     submitted = getattr(case.config.report, "submission_date", None)
     if submitted is not None:
-        return int(dt.datetime(submitted.year, submitted.month, submitted.day, tzinfo=dt.UTC).timestamp())
+        return int(
+            dt.datetime(submitted.year, submitted.month, submitted.day, tzinfo=dt.UTC).timestamp()
+        )
     digest = hashlib.sha256()
     for name, info in sorted((getattr(case, "inputs", None) or {}).items()):
         digest.update(f"{name}\0{info.sha256}\n".encode())
@@ -225,7 +227,9 @@ def build(
                 _write_notebook(normalize.normalize(failed.nb, replacements=replacements), kept)
                 raise failed.failure.to_error(str(kept))
 
-            executed = [(r.name, normalize.normalize(r.nb, replacements=replacements)) for r in runs]
+            executed = [
+                (r.name, normalize.normalize(r.nb, replacements=replacements)) for r in runs
+            ]
             outputs: dict[str, Path] = {}
             for name, nb in executed:
                 path = staging / "executed" / name

@@ -126,8 +126,7 @@ def clean_body(document: str) -> str:
     end = document.rfind(BODY_END)
     if start < 0 or end < start:
         raise ExportError(
-            "the exported HTML lacks carebook's body markers; the offline template "
-            "was not used"
+            "the exported HTML lacks carebook's body markers; the offline template was not used"
         )
     head, body, tail = (
         document[:start],
@@ -203,12 +202,16 @@ class _Scanner(HTMLParser):
                 plain = _URL_NOISE.sub("", value).lower()
                 # A URL is active by its scheme; style and srcset hold several URLs.
                 anywhere = name in ("style", "srcset")
-                if any((bad in plain) if anywhere else plain.startswith(bad) for bad in _BAD_SCHEMES):
+                if any(
+                    (bad in plain) if anywhere else plain.startswith(bad) for bad in _BAD_SCHEMES
+                ):
                     self.problems.append(f"<{tag} {name}> with an active URL: {value[:60]!r}")
                 if name in ("src", "srcset", "data", "poster", "background") and _EXTERNAL.match(
                     value.strip()
                 ):
-                    self.problems.append(f"<{tag} {name}> loads an external resource: {value[:60]!r}")
+                    self.problems.append(
+                        f"<{tag} {name}> loads an external resource: {value[:60]!r}"
+                    )
                 if name == "style" and _CSS_EXTERNAL.search(value):
                     self.problems.append(f"<{tag} style> loads an external resource")
 

@@ -92,8 +92,7 @@ def discover(notebooks_dir: str | os.PathLike[str]) -> list[Section]:
     paths = sorted(folder.glob(SECTION_GLOB), key=lambda p: p.name)
     if not paths:
         raise ParameterError(
-            f"no section notebooks (NN_name.ipynb) found in {folder}; "
-            "check the notebooks folder"
+            f"no section notebooks (NN_name.ipynb) found in {folder}; check the notebooks folder"
         )
     problems: list[str] = []
     sections: list[Section] = []
@@ -112,9 +111,7 @@ def _read_section(path: Path) -> Section:
     from papermill.iorw import load_notebook_node
 
     nb = load_notebook_node(str(path))
-    tagged = [
-        c for c in nb.cells if "parameters" in (c.get("metadata", {}).get("tags") or [])
-    ]
+    tagged = [c for c in nb.cells if "parameters" in (c.get("metadata", {}).get("tags") or [])]
     code_tagged = [c for c in tagged if c.cell_type == "code"]
     if len(code_tagged) != 1 or len(tagged) != 1:
         raise ParameterError(
@@ -169,8 +166,7 @@ def check_parameters(
             continue
         if name == CASE_DIR_PARAMETER:
             problems.append(
-                "case_dir is set from the CASE_DIR argument of 'carebook build', "
-                "not as a parameter"
+                "case_dir is set from the CASE_DIR argument of 'carebook build', not as a parameter"
             )
             continue
         declaring = [s for s in sections if name in s.defaults]
@@ -239,8 +235,7 @@ def convert_value(name: str, value: Any, default: Any) -> Any:
             return value
         # YAML turns 0123 into 83 and NO into False: refuse rather than guess (P2-15).
         raise ParameterError(
-            f"{name}: expected text, got {value!r}; put the value in quotes in the "
-            "parameters file"
+            f"{name}: expected text, got {value!r}; put the value in quotes in the parameters file"
         )
     if isinstance(default, list | tuple | dict):
         return _to_container(name, value, type(default))
@@ -258,9 +253,7 @@ def _to_bool(name: str, value: Any) -> bool:
             return True
         if word in _FALSE:
             return False
-    raise ParameterError(
-        f"{name}: expected true or false (also yes/no, 1/0), got {value!r}"
-    )
+    raise ParameterError(f"{name}: expected true or false (also yes/no, 1/0), got {value!r}")
 
 
 def _to_int(name: str, value: Any) -> int:
@@ -299,7 +292,9 @@ def _to_container(name: str, value: Any, kind: type) -> Any:
     raise ParameterError(f"{name}: expected {wanted}, got {value!r}")
 
 
-def relative_case_dir(case_dir: str | os.PathLike[str], notebooks_dir: str | os.PathLike[str]) -> str:
+def relative_case_dir(
+    case_dir: str | os.PathLike[str], notebooks_dir: str | os.PathLike[str]
+) -> str:
     """Return *case_dir* as seen from the notebooks folder (the kernels' working folder).
 
     A relative path keeps home folders and user names out of the executed notebooks

@@ -150,7 +150,9 @@ def find_problem(nb: NotebookNode, name: str) -> Failure | None:
             continue
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                return failure_at(nb, name, i, output.get("ename", "Error"), output.get("evalue", ""))
+                return failure_at(
+                    nb, name, i, output.get("ename", "Error"), output.get("evalue", "")
+                )
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or not cell.source.strip() or is_sentinel(cell):
             continue
