@@ -7,7 +7,6 @@ from scipy import stats
 
 from carebook.reliability import cronbach_alpha, signed_rank
 
-
 # --------------------------------------------------------------------- Cronbach's alpha
 
 
@@ -49,7 +48,9 @@ def test_alpha_matches_the_published_listwise_value_with_missing_answers():
 
 
 def test_alpha_uses_only_respondents_who_answered_every_item():
-    items = pd.DataFrame({"a": [1, 2, 3, 7], "b": [2, 3, 3, pd.NA], "c": [2, 3, 4, 1]}, dtype="Int8")
+    items = pd.DataFrame(
+        {"a": [1, 2, 3, 7], "b": [2, 3, 3, pd.NA], "c": [2, 3, 4, 1]}, dtype="Int8"
+    )
     # The fourth respondent skipped b, so the result is the 3x3 case above.
     assert cronbach_alpha(items).alpha == pytest.approx(18 / 19)
     assert cronbach_alpha(items).n == 3

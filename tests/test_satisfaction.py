@@ -32,8 +32,13 @@ def test_nps_boundaries_and_passives_in_the_denominator():
 
 @pytest.mark.parametrize(
     ("values", "expected"),
-    [([9, 10, 9], 100.0), ([6, 0, 6], -100.0), ([7, 8, 7, 8], 0.0), ([9, 7, 7, 7], 25.0),
-     ([9, 6, 6, 6], -50.0)],
+    [
+        ([9, 10, 9], 100.0),
+        ([6, 0, 6], -100.0),
+        ([7, 8, 7, 8], 0.0),
+        ([9, 7, 7, 7], 25.0),
+        ([9, 6, 6, 6], -50.0),
+    ],
 )
 def test_nps_edge_cases(values, expected):
     assert satisfaction.nps_summary(pd.Series(scores(values)))["nps"] == pytest.approx(expected)
@@ -49,7 +54,11 @@ def test_no_answers_give_none():
 def test_ces_mean_and_easy_share():
     # 7, 5, 4 answered: mean 16/3; 2 of 3 at 5-7
     e = satisfaction.ces_summary(pd.Series(scores([7, 5, 4, NA])))
-    assert e["n"] == 3 and e["mean"] == pytest.approx(16 / 3) and e["easy_pct"] == pytest.approx(200 / 3)
+    assert (
+        e["n"] == 3
+        and e["mean"] == pytest.approx(16 / 3)
+        and e["easy_pct"] == pytest.approx(200 / 3)
+    )
 
 
 # ------------------------------------------------------------------- metrics block
@@ -72,11 +81,23 @@ def survey():
 def test_survey_metrics_has_exactly_the_interface_keys(survey):
     m = satisfaction.survey_metrics(survey)
     assert list(m) == ["respondents", "servqual", "csat_top2_pct", "nps", "ces_mean"]
-    assert list(m["servqual"]) == ["expectation", "perception", "gap", "overall_gap", "weights",
-                                   "weighted_gap", "alpha_perception"]
+    assert list(m["servqual"]) == [
+        "expectation",
+        "perception",
+        "gap",
+        "overall_gap",
+        "weights",
+        "weighted_gap",
+        "alpha_perception",
+    ]
     for key in ("expectation", "perception", "gap", "alpha_perception", "weights"):
-        assert list(m["servqual"][key]) == ["tangibles", "reliability", "responsiveness",
-                                            "assurance", "empathy"]
+        assert list(m["servqual"][key]) == [
+            "tangibles",
+            "reliability",
+            "responsiveness",
+            "assurance",
+            "empathy",
+        ]
 
 
 def test_survey_metrics_values(survey):
@@ -129,12 +150,16 @@ def test_by_segment_counts_answers_behind_every_figure(survey):
     prepaid = seg.loc["prepaid"]
     # prepaid: csat 5, 2 -> top-2 50 %, mean 3.5; nps 10, 3 -> (1 - 1) / 2 = 0
     assert prepaid["respondents"] == 2 and prepaid["csat_n"] == 2
-    assert prepaid["csat_top2_pct"] == pytest.approx(50.0) and prepaid["csat_mean"] == pytest.approx(3.5)
+    assert prepaid["csat_top2_pct"] == pytest.approx(50.0) and prepaid[
+        "csat_mean"
+    ] == pytest.approx(3.5)
     assert prepaid["nps"] == pytest.approx(0.0) and prepaid["nps_n"] == 2
     assert prepaid["promoters_pct"] == pytest.approx(50.0)
     assert seg.loc["postpaid", "passives_pct"] == pytest.approx(100.0)
     # "Not stated": csat blank -> no figure, n 0
-    assert seg.loc["Not stated", "csat_n"] == 0 and math.isnan(seg.loc["Not stated", "csat_top2_pct"])
+    assert seg.loc["Not stated", "csat_n"] == 0 and math.isnan(
+        seg.loc["Not stated", "csat_top2_pct"]
+    )
     assert seg.loc["Not stated", "nps"] == pytest.approx(100.0)
     assert seg["ces_n"].eq(0).all()
     shown = satisfaction.segment_table(seg)
@@ -156,8 +181,12 @@ def test_by_month_leaves_out_undated_respondents(survey):
 def test_breakdowns_without_the_optional_columns_say_so_plainly():
     bare = make_survey()
     assert satisfaction.by_segment(bare) is None and satisfaction.by_month(bare) is None
-    for text in (satisfaction.show_by_segment(bare, "x"), satisfaction.show_by_month(bare, "x"),
-                 satisfaction.segment_sentence(None), satisfaction.headline_sentence(bare)):
+    for text in (
+        satisfaction.show_by_segment(bare, "x"),
+        satisfaction.show_by_month(bare, "x"),
+        satisfaction.segment_sentence(None),
+        satisfaction.headline_sentence(bare),
+    ):
         assert isinstance(text, Text) and str(text).startswith("No ")
     assert satisfaction.headline(bare).empty
 
@@ -197,7 +226,10 @@ def test_input_untouched(survey):
 
 
 def test_tz_aware_survey_dates_are_grouped_by_their_own_month():
-    survey = make_survey(n=2, csat=scores([5, 1]),
-                         date=pd.to_datetime(["2014-03-31 23:00", "2014-04-01 01:00"]).tz_localize("UTC"))
+    survey = make_survey(
+        n=2,
+        csat=scores([5, 1]),
+        date=pd.to_datetime(["2014-03-31 23:00", "2014-04-01 01:00"]).tz_localize("UTC"),
+    )
     assert list(satisfaction.by_month(survey).index) == ["2014-03", "2014-04"]
     assert np.isfinite(satisfaction.by_month(survey)["csat_mean"]).all()

@@ -42,8 +42,13 @@ NAN5 = (math.nan,) * 5
 @pytest.fixture
 def tiny():
     return make_survey(
-        overrides={"E1": [7, 6, NA], "P1": [5, 6, 4], "P2": [7, 7, 7], "P3": [5, 6, 4],
-                   "P5": [NA, NA, NA]},
+        overrides={
+            "E1": [7, 6, NA],
+            "P1": [5, 6, 4],
+            "P2": [7, 7, 7],
+            "P3": [5, 6, 4],
+            "P5": [NA, NA, NA],
+        },
         weights=[(10, 30, 20, 20, 20), (20, 40, 20, 10, 10), NAN5],
     )
 
@@ -82,8 +87,14 @@ def test_dimension_figures_are_means_of_item_figures(tiny):
 def test_weights_are_mean_allocation_over_rows_with_weights(tiny):
     # (10 + 20) / 2 / 100, (30 + 40) / 2 / 100, ...; respondent 3 has none
     assert servqual.weights(tiny) == pytest.approx(
-        {"tangibles": 0.15, "reliability": 0.35, "responsiveness": 0.20, "assurance": 0.15,
-         "empathy": 0.15})
+        {
+            "tangibles": 0.15,
+            "reliability": 0.35,
+            "responsiveness": 0.20,
+            "assurance": 0.15,
+            "empathy": 0.15,
+        }
+    )
 
 
 def test_overall_weighted_and_servperf_scores(tiny):
@@ -183,27 +194,44 @@ def test_input_is_left_untouched(tiny):
 def test_display_tables_have_readable_labels(tiny):
     summary = servqual.dimension_summary(tiny)
     table = servqual.dimension_table(summary, servqual.significance(tiny))
-    assert list(table.index) == ["Tangibles", "Reliability", "Responsiveness", "Assurance", "Empathy"]
+    assert list(table.index) == [
+        "Tangibles",
+        "Reliability",
+        "Responsiveness",
+        "Assurance",
+        "Empathy",
+    ]
     assert {"Expectation", "Perception", "Gap", "Weight", "p (Wilcoxon)", "n"} <= set(table.columns)
     assert table.loc["Tangibles", "p (Wilcoxon)"] == "0.500"
     items = servqual.item_table(servqual.item_summary(tiny))
     assert items.index[0] == "T1 Up-to-date equipment" and len(items) == 22
-    assert list(servqual.alpha_display(servqual.alpha_table(tiny)).columns)[:2] == ["Items", "α expectation"]
+    assert list(servqual.alpha_display(servqual.alpha_table(tiny)).columns)[:2] == [
+        "Items",
+        "α expectation",
+    ]
     scores = servqual.score_table(tiny)
     assert scores.loc["Weighted SERVQUAL (P − E)", "Value"] == pytest.approx(-0.925)
     assert scores.loc["Weighted SERVQUAL per respondent", "n"] == 2
 
 
 def test_gap_sentence_names_the_widest_gap_and_its_test():
-    summary = pd.DataFrame({"gap": [-0.35, -1.05, -0.95, -0.55, -0.75]},
-                           index=list(servqual.DIMENSIONS))
-    tests = pd.DataFrame({"p_value": [0.2, 0.0001, 0.01, 0.03, 0.02],
-                          "rank_biserial": [-0.1, -0.41, -0.3, -0.2, -0.2],
-                          "respondents": [300] * 5}, index=list(servqual.DIMENSIONS))
+    summary = pd.DataFrame(
+        {"gap": [-0.35, -1.05, -0.95, -0.55, -0.75]}, index=list(servqual.DIMENSIONS)
+    )
+    tests = pd.DataFrame(
+        {
+            "p_value": [0.2, 0.0001, 0.01, 0.03, 0.02],
+            "rank_biserial": [-0.1, -0.41, -0.3, -0.2, -0.2],
+            "respondents": [300] * 5,
+        },
+        index=list(servqual.DIMENSIONS),
+    )
     text = servqual.gap_sentence(summary, tests)
     assert isinstance(text, Text)
     plain = str(text).replace("\\", "")
-    assert plain.startswith("Reliability has the widest gap, −1.05 points, significant at p < 0.001")
+    assert plain.startswith(
+        "Reliability has the widest gap, −1.05 points, significant at p < 0.001"
+    )
     assert "r = −0.41, n = 300" in plain
     assert "Tangibles has the narrowest, −0.35 points" in plain
     assert "all five dimensions" in plain
@@ -211,16 +239,19 @@ def test_gap_sentence_names_the_widest_gap_and_its_test():
 
 def test_gap_sentence_for_surpluses_and_non_significance():
     summary = pd.DataFrame({"gap": [0.2, 0.1, 0.3, 0.4, 0.5]}, index=list(servqual.DIMENSIONS))
-    tests = pd.DataFrame({"p_value": [0.5] * 5, "rank_biserial": [0.1] * 5, "respondents": [4] * 5},
-                         index=list(servqual.DIMENSIONS))
+    tests = pd.DataFrame(
+        {"p_value": [0.5] * 5, "rank_biserial": [0.1] * 5, "respondents": [4] * 5},
+        index=list(servqual.DIMENSIONS),
+    )
     plain = str(servqual.gap_sentence(summary, tests)).replace("\\", "")
     assert "No dimension falls short" in plain and "not significant, p = 0.500" in plain
     assert "meet or exceed expectations in every dimension" in plain
 
 
 def test_alpha_sentence_flags_low_alphas():
-    alphas = pd.DataFrame({"alpha_perception": [0.65, 0.85, 0.9, 0.8, math.nan]},
-                          index=list(servqual.DIMENSIONS))
+    alphas = pd.DataFrame(
+        {"alpha_perception": [0.65, 0.85, 0.9, 0.8, math.nan]}, index=list(servqual.DIMENSIONS)
+    )
     plain = str(servqual.alpha_sentence(alphas)).replace("\\", "")
     assert "from 0.65 (Tangibles) to 0.90 (Responsiveness)" in plain
     assert "Tangibles falls below the usual 0.70" in plain

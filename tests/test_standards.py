@@ -30,32 +30,59 @@ def ts(*values):
 @pytest.fixture
 def commitments():
     return [
-        Commitment(channel="hotline", label="10086 hotline", measure="resolution", target_hours=24, target_pct=50),
-        Commitment(channel="email", label="E-mail", measure="response", target_hours=48, target_pct=50),
-        Commitment(channel="store", label="Store", measure="resolution", target_hours=1, target_pct=90),
+        Commitment(
+            channel="hotline",
+            label="10086 hotline",
+            measure="resolution",
+            target_hours=24,
+            target_pct=50,
+        ),
+        Commitment(
+            channel="email", label="E-mail", measure="response", target_hours=48, target_pct=50
+        ),
+        Commitment(
+            channel="store", label="Store", measure="resolution", target_hours=1, target_pct=90
+        ),
     ]
 
 
 @pytest.fixture
 def contacts():
-    received = ts("2014-03-01 00:00", "2014-03-01 10:00", "2014-03-31 17:00", "2014-03-02 00:00",
-                  "2014-03-05 00:00")
-    return pd.DataFrame({
-        "contact_id": pd.array(["c1", "c2", "c3", "c4", "c5"], dtype="str"),
-        "channel": pd.array(["hotline", "hotline", "hotline", "email", "email"], dtype="str"),
-        "category": pd.array(["billing", "network", "billing", "billing", None], dtype="str"),
-        "received_at": received,
-        "first_response_at": received + pd.to_timedelta([0.5, 1, None, 48, None], unit="h"),
-        "resolved_at": received + pd.to_timedelta([2, 30, None, 50, None], unit="h"),
-        "first_contact_resolution": pd.array([True, False, None, None, True], dtype="boolean"),
-    })
+    received = ts(
+        "2014-03-01 00:00",
+        "2014-03-01 10:00",
+        "2014-03-31 17:00",
+        "2014-03-02 00:00",
+        "2014-03-05 00:00",
+    )
+    return pd.DataFrame(
+        {
+            "contact_id": pd.array(["c1", "c2", "c3", "c4", "c5"], dtype="str"),
+            "channel": pd.array(["hotline", "hotline", "hotline", "email", "email"], dtype="str"),
+            "category": pd.array(["billing", "network", "billing", "billing", None], dtype="str"),
+            "received_at": received,
+            "first_response_at": received + pd.to_timedelta([0.5, 1, None, 48, None], unit="h"),
+            "resolved_at": received + pd.to_timedelta([2, 30, None, 50, None], unit="h"),
+            "first_contact_resolution": pd.array([True, False, None, None, True], dtype="boolean"),
+        }
+    )
 
 
 def test_commitment_table_hand_worked(contacts, commitments):
     table = standards.commitment_table(contacts, commitments, "Asia/Shanghai")
-    assert list(table.columns) == ["channel", "label", "measure", "target_hours", "target_pct",
-                                   "contacts", "within_target_pct", "median_hours", "p90_hours",
-                                   "open", "meets_standard"]
+    assert list(table.columns) == [
+        "channel",
+        "label",
+        "measure",
+        "target_hours",
+        "target_pct",
+        "contacts",
+        "within_target_pct",
+        "median_hours",
+        "p90_hours",
+        "open",
+        "meets_standard",
+    ]
     assert list(table.index) == ["hotline", "email", "store"]
     hot = table.loc["hotline"]
     # 1 of 3 resolved within 24 h (c1: 2 h); c3 open counts as not within
@@ -80,24 +107,46 @@ def test_contact_metrics_block(contacts, commitments):
     assert list(m) == ["contacts", "fcr_pct", "channels"]
     assert m["contacts"] == 5
     assert m["fcr_pct"] == pytest.approx(200 / 3)  # true, false, true of 3 answered
-    assert list(m["channels"]["hotline"]) == ["contacts", "measure", "target_hours", "target_pct",
-                                              "within_target_pct", "median_hours", "meets_standard"]
-    assert m["channels"]["hotline"]["target_hours"] == 24 and type(m["channels"]["hotline"]["target_hours"]) is int
+    assert list(m["channels"]["hotline"]) == [
+        "contacts",
+        "measure",
+        "target_hours",
+        "target_pct",
+        "within_target_pct",
+        "median_hours",
+        "meets_standard",
+    ]
+    assert (
+        m["channels"]["hotline"]["target_hours"] == 24
+        and type(m["channels"]["hotline"]["target_hours"]) is int
+    )
     assert m["channels"]["hotline"]["meets_standard"] is False
     assert m["channels"]["email"]["meets_standard"] is True
-    assert m["channels"]["store"] == {"contacts": 0, "measure": "resolution", "target_hours": 1,
-                                      "target_pct": 90, "within_target_pct": None,
-                                      "median_hours": None, "meets_standard": None}
+    assert m["channels"]["store"] == {
+        "contacts": 0,
+        "measure": "resolution",
+        "target_hours": 1,
+        "target_pct": 90,
+        "within_target_pct": None,
+        "median_hours": None,
+        "meets_standard": None,
+    }
     json.dumps(m, allow_nan=False)
 
 
 def test_fcr_is_none_without_the_column_or_answers(contacts, commitments):
-    assert standards.contact_metrics(contacts.drop(columns="first_contact_resolution"),
-                                     commitments, "UTC")["fcr_pct"] is None
+    assert (
+        standards.contact_metrics(
+            contacts.drop(columns="first_contact_resolution"), commitments, "UTC"
+        )["fcr_pct"]
+        is None
+    )
     blank = contacts.assign(first_contact_resolution=pd.array([None] * 5, dtype="boolean"))
     assert standards.fcr_summary(blank) == {"n": 0, "fcr_pct": None}
     assert "not reported" in str(standards.fcr_sentence(blank))
-    assert str(standards.fcr_sentence(contacts.drop(columns="first_contact_resolution"))).startswith("No ")
+    assert str(
+        standards.fcr_sentence(contacts.drop(columns="first_contact_resolution"))
+    ).startswith("No ")
 
 
 def test_two_commitments_on_one_channel_get_distinct_keys(contacts):
@@ -111,7 +160,11 @@ def test_two_commitments_on_one_channel_get_distinct_keys(contacts):
     # resolution: c4 50 h <= 72 h, c5 open -> 50 %; default target 100 % not met
     assert m["channels"]["email:resolution"]["within_target_pct"] == pytest.approx(50.0)
     assert m["channels"]["email:resolution"]["meets_standard"] is False
-    assert standards.commitment_keys(both + both[1:]) == ["email", "email:resolution", "email:resolution:2"]
+    assert standards.commitment_keys(both + both[1:]) == [
+        "email",
+        "email:resolution",
+        "email:resolution:2",
+    ]
 
 
 def test_months_are_taken_in_the_organisation_time_zone(contacts, commitments):
@@ -125,8 +178,12 @@ def test_months_are_taken_in_the_organisation_time_zone(contacts, commitments):
     in_utc = standards.by_month(contacts, commitments, "UTC")
     assert in_utc.loc[("2014-03", "hotline"), "contacts"] == 3
     wide = standards.month_table(months)
-    assert list(wide.columns) == ["10086 hotline: within (%)", "10086 hotline: n",
-                                  "E-mail: within (%)", "E-mail: n"]
+    assert list(wide.columns) == [
+        "10086 hotline: within (%)",
+        "10086 hotline: n",
+        "E-mail: within (%)",
+        "E-mail: n",
+    ]
     assert wide.loc["2014-04", "E-mail: n"] == 0
 
 
@@ -145,23 +202,31 @@ def test_by_category(contacts, commitments):
 
 def test_fcr_table_by_channel(contacts):
     table = standards.fcr_table(contacts)
-    assert table.loc["hotline", "Answered"] == 2 and table.loc["hotline", "FCR (%)"] == pytest.approx(50.0)
-    assert table.loc["email", "Answered"] == 1 and table.loc["email", "FCR (%)"] == pytest.approx(100.0)
+    assert table.loc["hotline", "Answered"] == 2 and table.loc[
+        "hotline", "FCR (%)"
+    ] == pytest.approx(50.0)
+    assert table.loc["email", "Answered"] == 1 and table.loc["email", "FCR (%)"] == pytest.approx(
+        100.0
+    )
     assert standards.fcr_table(contacts.drop(columns="first_contact_resolution")) is None
 
 
 def test_elapsed_time_is_computed_on_aware_instants_across_dst():
     # Naive local times in London: 00:30 GMT, then clocks go forward at 01:00 on 30 March
     # 2014, so 03:30 BST is only 2 hours later, not 3.
-    frame = pd.DataFrame({
-        "channel": ["hotline"],
-        "received_at": pd.to_datetime(["2014-03-30 00:30"]),
-        "resolved_at": pd.to_datetime(["2014-03-30 03:30"]),
-    })
+    frame = pd.DataFrame(
+        {
+            "channel": ["hotline"],
+            "received_at": pd.to_datetime(["2014-03-30 00:30"]),
+            "resolved_at": pd.to_datetime(["2014-03-30 03:30"]),
+        }
+    )
     assert standards.elapsed_hours(frame, "resolution", "Europe/London").tolist() == [2.0]
     # The same instants already in UTC give the same answer whatever the zone.
-    aware = frame.assign(received_at=frame["received_at"].dt.tz_localize("Europe/London"),
-                         resolved_at=frame["resolved_at"].dt.tz_localize("Europe/London"))
+    aware = frame.assign(
+        received_at=frame["received_at"].dt.tz_localize("Europe/London"),
+        resolved_at=frame["resolved_at"].dt.tz_localize("Europe/London"),
+    )
     assert standards.elapsed_hours(aware, "resolution", "Asia/Shanghai").tolist() == [2.0]
 
 
@@ -172,8 +237,10 @@ def test_elapsed_without_the_timestamp_column_is_all_open(contacts, commitments)
 
 
 def test_bad_timestamps_and_zones_are_input_errors(contacts, commitments):
-    naive = contacts.assign(received_at=contacts["received_at"].dt.tz_localize(None),
-                            resolved_at=contacts["resolved_at"].dt.tz_localize(None))
+    naive = contacts.assign(
+        received_at=contacts["received_at"].dt.tz_localize(None),
+        resolved_at=contacts["resolved_at"].dt.tz_localize(None),
+    )
     with pytest.raises(InputError, match="organisation.timezone"):
         standards.commitment_table(naive, commitments, "Mars/Olympus")
     with pytest.raises(InputError, match="received_at"):
@@ -195,7 +262,10 @@ def test_display_and_sentence(contacts, commitments):
     assert shown.loc["E-mail", "Standard"] == "Response within 48 h"
     plain = str(standards.standards_sentence(table)).replace("\\", "")
     assert plain.startswith("1 of the 2 service commitments measured was met.")
-    assert "10086 hotline resolved 33.3% of 3 contacts within 24 hours against a target of 50%" in plain
+    assert (
+        "10086 hotline resolved 33.3% of 3 contacts within 24 hours against a target of 50%"
+        in plain
+    )
     assert "2 contacts still had no recorded response or resolution" in plain
     assert "No contacts were recorded for Store" in plain
 

@@ -48,7 +48,7 @@ QUADRANTS = ("Concentrate here", "Keep up the good work", "Low priority", "Possi
 
 
 def importance_basis(survey: pd.DataFrame) -> str:
-    """Return ``"weights"`` when the survey has usable 100-point weights, else ``"mean expectation"``."""
+    """Return ``"weights"`` when the survey has usable weights, else ``"mean expectation"``."""
     return "weights" if servqual.weights(survey) else "mean expectation"
 
 
@@ -119,38 +119,68 @@ def ipa_display(table: pd.DataFrame) -> pd.DataFrame:
 def ipa_caption(table: pd.DataFrame) -> str:
     """Return a caption that says what importance is and where the crosshairs are (plain text)."""
     basis = table.attrs.get("importance_basis", table["importance_basis"].iloc[0])
-    what = ("mean 100-point weight" if basis == "weights"
-            else "mean expectation (no importance weights were collected)")
-    return (f"Importance-performance grid of the five SERVQUAL dimensions: importance = {what}, "
-            "performance = mean perception; crosshairs at the grand means")
+    what = (
+        "mean 100-point weight"
+        if basis == "weights"
+        else "mean expectation (no importance weights were collected)"
+    )
+    return (
+        f"Importance-performance grid of the five SERVQUAL dimensions: importance = {what}, "
+        "performance = mean perception; crosshairs at the grand means"
+    )
 
 
 def ipa_sentence(table: pd.DataFrame) -> Text:
     """Say which dimensions to concentrate on and which to keep up, from the grid."""
     by = {q: [servqual.label(d) for d in table.index[table["quadrant"] == q]] for q in QUADRANTS}
     basis = table.attrs.get("importance_basis", table["importance_basis"].iloc[0])
-    basis_text = ("the weights respondents gave each dimension" if basis == "weights"
-                  else "mean expectation, since the survey collected no importance weights")
-    parts = [say("Importance is measured by {basis}; the crosshairs sit at the average "
-                 "importance ({i:.2f}) and the average performance ({p:.2f}).", basis=basis_text,
-                 i=table.attrs.get("importance_mean", float(table["importance"].mean())),
-                 p=table.attrs.get("performance_mean", float(table["performance"].mean()))).markdown]
+    basis_text = (
+        "the weights respondents gave each dimension"
+        if basis == "weights"
+        else "mean expectation, since the survey collected no importance weights"
+    )
+    parts = [
+        say(
+            "Importance is measured by {basis}; the crosshairs sit at the average "
+            "importance ({i:.2f}) and the average performance ({p:.2f}).",
+            basis=basis_text,
+            i=table.attrs.get("importance_mean", float(table["importance"].mean())),
+            p=table.attrs.get("performance_mean", float(table["performance"].mean())),
+        ).markdown
+    ]
     if by[QUADRANTS[0]]:
-        parts.append(say("{names} {verb} important to customers but performing below average: "
-                         "concentrate improvement here.", names=join_words(by[QUADRANTS[0]]),
-                         verb="are" if len(by[QUADRANTS[0]]) > 1 else "is").markdown)
+        parts.append(
+            say(
+                "{names} {verb} important to customers but performing below average: "
+                "concentrate improvement here.",
+                names=join_words(by[QUADRANTS[0]]),
+                verb="are" if len(by[QUADRANTS[0]]) > 1 else "is",
+            ).markdown
+        )
     else:
-        parts.append("No dimension is both above-average in importance and below-average in "
-                     "performance, so there is no urgent priority on this grid.")
+        parts.append(
+            "No dimension is both above-average in importance and below-average in "
+            "performance, so there is no urgent priority on this grid."
+        )
     if by[QUADRANTS[1]]:
-        parts.append(say("Keep up the good work on {names}.",
-                         names=join_words(by[QUADRANTS[1]])).markdown)
+        parts.append(
+            say("Keep up the good work on {names}.", names=join_words(by[QUADRANTS[1]])).markdown
+        )
     if by[QUADRANTS[3]]:
-        parts.append(say("{names} may be getting more effort than {their} importance warrants "
-                         "(possible overkill).", names=join_words(by[QUADRANTS[3]]),
-                         their="their" if len(by[QUADRANTS[3]]) > 1 else "its").markdown)
+        parts.append(
+            say(
+                "{names} may be getting more effort than {their} importance warrants "
+                "(possible overkill).",
+                names=join_words(by[QUADRANTS[3]]),
+                their="their" if len(by[QUADRANTS[3]]) > 1 else "its",
+            ).markdown
+        )
     if by[QUADRANTS[2]]:
-        parts.append(say("{names} {verb} low priority: below average on both axes.",
-                         names=join_words(by[QUADRANTS[2]]),
-                         verb="are" if len(by[QUADRANTS[2]]) > 1 else "is").markdown)
+        parts.append(
+            say(
+                "{names} {verb} low priority: below average on both axes.",
+                names=join_words(by[QUADRANTS[2]]),
+                verb="are" if len(by[QUADRANTS[2]]) > 1 else "is",
+            ).markdown
+        )
     return Text(" ".join(parts))

@@ -165,8 +165,16 @@ def signed_rank(differences: pd.Series | np.ndarray) -> SignedRank:
     zeros = int(d.size - nonzero.size)
     n = int(nonzero.size)
     if n == 0:
-        return SignedRank(n=0, zeros=zeros, t_plus=0.0, t_minus=0.0, statistic=0.0,
-                          z=None, p_value=None, rank_biserial=None)
+        return SignedRank(
+            n=0,
+            zeros=zeros,
+            t_plus=0.0,
+            t_minus=0.0,
+            statistic=0.0,
+            z=None,
+            p_value=None,
+            rank_biserial=None,
+        )
     ranks = stats.rankdata(np.abs(nonzero))
     t_plus = float(ranks[nonzero > 0].sum())
     t_minus = float(ranks[nonzero < 0].sum())

@@ -70,7 +70,11 @@ def csat_summary(values: pd.Series | np.ndarray | None) -> dict[str, Any]:
     """
     v = _values(values)
     n = int(v.size)
-    return {"n": n, "top2_pct": _pct(int((v >= 4).sum()), n), "mean": float(v.mean()) if n else None}
+    return {
+        "n": n,
+        "top2_pct": _pct(int((v >= 4).sum()), n),
+        "mean": float(v.mean()) if n else None,
+    }
 
 
 def nps_summary(values: pd.Series | np.ndarray | None) -> dict[str, Any]:
@@ -95,7 +99,11 @@ def ces_summary(values: pd.Series | np.ndarray | None) -> dict[str, Any]:
     """Return ``n``, ``mean`` and ``easy_pct`` (share at 5-7, in %) of CES scores."""
     v = _values(values)
     n = int(v.size)
-    return {"n": n, "mean": float(v.mean()) if n else None, "easy_pct": _pct(int((v >= 5).sum()), n)}
+    return {
+        "n": n,
+        "mean": float(v.mean()) if n else None,
+        "easy_pct": _pct(int((v >= 5).sum()), n),
+    }
 
 
 def headline(survey: pd.DataFrame) -> pd.DataFrame:
@@ -111,18 +119,24 @@ def headline(survey: pd.DataFrame) -> pd.DataFrame:
     rows: list[tuple[str, float | None, int]] = []
     if "csat" in survey.columns:
         c = csat_summary(survey["csat"])
-        rows += [("CSAT top-2-box (% scoring 4–5)", c["top2_pct"], c["n"]),
-                 ("CSAT mean (1–5)", c["mean"], c["n"])]
+        rows += [
+            ("CSAT top-2-box (% scoring 4–5)", c["top2_pct"], c["n"]),
+            ("CSAT mean (1–5)", c["mean"], c["n"]),
+        ]
     if "nps" in survey.columns:
         s = nps_summary(survey["nps"])
-        rows += [("NPS (% promoters − % detractors)", s["nps"], s["n"]),
-                 ("Promoters, 9–10 (%)", s["promoters_pct"], s["n"]),
-                 ("Passives, 7–8 (%)", s["passives_pct"], s["n"]),
-                 ("Detractors, 0–6 (%)", s["detractors_pct"], s["n"])]
+        rows += [
+            ("NPS (% promoters − % detractors)", s["nps"], s["n"]),
+            ("Promoters, 9–10 (%)", s["promoters_pct"], s["n"]),
+            ("Passives, 7–8 (%)", s["passives_pct"], s["n"]),
+            ("Detractors, 0–6 (%)", s["detractors_pct"], s["n"]),
+        ]
     if "ces" in survey.columns:
         e = ces_summary(survey["ces"])
-        rows += [("CES mean (1–7, higher = easier)", e["mean"], e["n"]),
-                 ("CES share finding it easy, 5–7 (%)", e["easy_pct"], e["n"])]
+        rows += [
+            ("CES mean (1–7, higher = easier)", e["mean"], e["n"]),
+            ("CES share finding it easy, 5–7 (%)", e["easy_pct"], e["n"]),
+        ]
     out = pd.DataFrame(rows, columns=["Measure", "Value", "n"])
     out["Value"] = out["Value"].astype("float64")
     out["n"] = out["n"].astype("int64")
@@ -137,8 +151,11 @@ def _grouped(survey: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
         v = survey["csat"].to_numpy(dtype="float64", na_value=np.nan)
         frame["csat"] = v
         frame["csat_top2"] = np.where(np.isnan(v), np.nan, (v >= 4) * 100.0)
-        aggregations |= {"csat_n": ("csat", "count"), "csat_top2_pct": ("csat_top2", "mean"),
-                         "csat_mean": ("csat", "mean")}
+        aggregations |= {
+            "csat_n": ("csat", "count"),
+            "csat_top2_pct": ("csat_top2", "mean"),
+            "csat_mean": ("csat", "mean"),
+        }
     if "nps" in survey.columns:
         v = survey["nps"].to_numpy(dtype="float64", na_value=np.nan)
         missing = np.isnan(v)
@@ -146,10 +163,13 @@ def _grouped(survey: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
         frame["passive"] = np.where(missing, np.nan, ((v >= 7) & (v <= 8)) * 100.0)
         frame["detractor"] = np.where(missing, np.nan, (v <= 6) * 100.0)
         frame["nps_score"] = frame["promoter"] - frame["detractor"]
-        aggregations |= {"nps_n": ("nps_score", "count"), "nps": ("nps_score", "mean"),
-                         "promoters_pct": ("promoter", "mean"),
-                         "passives_pct": ("passive", "mean"),
-                         "detractors_pct": ("detractor", "mean")}
+        aggregations |= {
+            "nps_n": ("nps_score", "count"),
+            "nps": ("nps_score", "mean"),
+            "promoters_pct": ("promoter", "mean"),
+            "passives_pct": ("passive", "mean"),
+            "detractors_pct": ("detractor", "mean"),
+        }
     if "ces" in survey.columns:
         frame["ces"] = survey["ces"].to_numpy(dtype="float64", na_value=np.nan)
         aggregations |= {"ces_n": ("ces", "count"), "ces_mean": ("ces", "mean")}
@@ -176,7 +196,9 @@ def by_segment(survey: pd.DataFrame) -> pd.DataFrame | None:
         return None
     key = survey["segment"].astype("object").where(survey["segment"].notna(), NOT_STATED)
     out = _grouped(survey, key)
-    order = sorted(k for k in out.index if k != NOT_STATED) + [k for k in out.index if k == NOT_STATED]
+    order = sorted(k for k in out.index if k != NOT_STATED) + [
+        k for k in out.index if k == NOT_STATED
+    ]
     out = out.reindex(order)
     out.index.name = "segment"
     return out
@@ -268,7 +290,9 @@ def survey_metrics(survey: pd.DataFrame) -> dict[str, Any]:
             "weighted_gap": overall["weighted_gap"],
             "alpha_perception": per_dimension(alphas["alpha_perception"]),
         },
-        "csat_top2_pct": csat_summary(survey["csat"])["top2_pct"] if "csat" in survey.columns else None,
+        "csat_top2_pct": csat_summary(survey["csat"])["top2_pct"]
+        if "csat" in survey.columns
+        else None,
         "nps": nps_summary(survey["nps"])["nps"] if "nps" in survey.columns else None,
         "ces_mean": ces_summary(survey["ces"])["mean"] if "ces" in survey.columns else None,
     }
@@ -289,30 +313,55 @@ def headline_sentence(survey: pd.DataFrame) -> Text:
     if "csat" in survey.columns:
         c = csat_summary(survey["csat"])
         if c["n"]:
-            parts.append(say("{top2:.1f}% of {n:,} respondents rated their overall satisfaction "
-                             "4 or 5 out of 5 (mean {mean:.2f})", top2=c["top2_pct"], n=c["n"],
-                             mean=c["mean"]).markdown)
+            parts.append(
+                say(
+                    "{top2:.1f}% of {n:,} respondents rated their overall satisfaction "
+                    "4 or 5 out of 5 (mean {mean:.2f})",
+                    top2=c["top2_pct"],
+                    n=c["n"],
+                    mean=c["mean"],
+                ).markdown
+            )
     if "nps" in survey.columns:
         s = nps_summary(survey["nps"])
         if s["n"]:
-            parts.append(say("the Net Promoter Score is {nps:+.1f} ({p:.1f}% promoters, "
-                             "{d:.1f}% detractors, n = {n:,})", nps=s["nps"], p=s["promoters_pct"],
-                             d=s["detractors_pct"], n=s["n"]).markdown)
+            parts.append(
+                say(
+                    "the Net Promoter Score is {nps:+.1f} ({p:.1f}% promoters, "
+                    "{d:.1f}% detractors, n = {n:,})",
+                    nps=s["nps"],
+                    p=s["promoters_pct"],
+                    d=s["detractors_pct"],
+                    n=s["n"],
+                ).markdown
+            )
     if "ces" in survey.columns:
         e = ces_summary(survey["ces"])
         if e["n"]:
-            parts.append(say("customers rate the effort of dealing with the organisation "
-                             "{mean:.2f} out of 7, where 7 is easiest (n = {n:,})",
-                             mean=e["mean"], n=e["n"]).markdown)
+            parts.append(
+                say(
+                    "customers rate the effort of dealing with the organisation "
+                    "{mean:.2f} out of 7, where 7 is easiest (n = {n:,})",
+                    mean=e["mean"],
+                    n=e["n"],
+                ).markdown
+            )
     if not parts:
-        return not_supplied("headline satisfaction question (CSAT, NPS or CES)",
-                            "so only the SERVQUAL scores describe satisfaction")
+        return not_supplied(
+            "headline satisfaction question (CSAT, NPS or CES)",
+            "so only the SERVQUAL scores describe satisfaction",
+        )
     text = join_words(parts, "and")
     missing = [m for m in ("csat", "nps", "ces") if m not in survey.columns]
     sentence = text[0].upper() + text[1:] + "."
     if missing:
-        sentence += " " + say("The survey did not include {what}.",
-                              what=join_words([m.upper() for m in missing], "or")).markdown
+        sentence += (
+            " "
+            + say(
+                "The survey did not include {what}.",
+                what=join_words([m.upper() for m in missing], "or"),
+            ).markdown
+        )
     return Text(sentence)
 
 
@@ -320,23 +369,47 @@ def segment_sentence(segments: pd.DataFrame | None) -> Text:
     """Say which segment is most and least satisfied (by NPS, else CSAT top-2, else CES)."""
     if segments is None:
         return not_supplied("customer segment", "so satisfaction is not broken down by segment")
-    measures = (("nps", "nps_n", "NPS", "+.1f", ""), ("csat_top2_pct", "csat_n", "CSAT top-2-box", ".1f", "%"),
-                ("ces_mean", "ces_n", "CES", ".2f", ""))
+    measures = (
+        ("nps", "nps_n", "NPS", "+.1f", ""),
+        ("csat_top2_pct", "csat_n", "CSAT top-2-box", ".1f", "%"),
+        ("ces_mean", "ces_n", "CES", ".2f", ""),
+    )
     for column, n_column, what, spec, unit in measures:
         if column not in segments.columns or not segments[column].notna().any():
             continue
         values = segments[column].dropna()
         hi, lo = values.idxmax(), values.idxmin()
         if hi == lo:
-            return say("Only one segment, {seg}, has " + what + " answers: {v:" + spec + "}"
-                       + unit + " (n = {n:,}).", seg=str(hi), v=float(values[hi]),
-                       n=int(segments.loc[hi, n_column]))
+            return say(
+                "Only one segment, {seg}, has "
+                + what
+                + " answers: {v:"
+                + spec
+                + "}"
+                + unit
+                + " (n = {n:,}).",
+                seg=str(hi),
+                v=float(values[hi]),
+                n=int(segments.loc[hi, n_column]),
+            )
         return say(
-            "By " + what + ", {hi} customers are the most satisfied ({vh:" + spec + "}" + unit
-            + ", n = {nh:,}) and {lo} customers the least ({vl:" + spec + "}" + unit
+            "By "
+            + what
+            + ", {hi} customers are the most satisfied ({vh:"
+            + spec
+            + "}"
+            + unit
+            + ", n = {nh:,}) and {lo} customers the least ({vl:"
+            + spec
+            + "}"
+            + unit
             + ", n = {nl:,}).",
-            hi=str(hi), lo=str(lo), vh=float(values[hi]), vl=float(values[lo]),
-            nh=int(segments.loc[hi, n_column]), nl=int(segments.loc[lo, n_column]),
+            hi=str(hi),
+            lo=str(lo),
+            vh=float(values[hi]),
+            vl=float(values[lo]),
+            nh=int(segments.loc[hi, n_column]),
+            nl=int(segments.loc[lo, n_column]),
         )
     return Text("The survey has segments but no CSAT, NPS or CES answers to compare them by.")
 
@@ -345,23 +418,40 @@ def month_sentence(months: pd.DataFrame | None) -> Text:
     """Say how CSAT top-2-box (else NPS) moved from the first to the last month."""
     if months is None:
         return not_supplied("survey date", "so satisfaction is not shown month by month")
-    for column, what, spec in (("csat_top2_pct", "CSAT top-2-box (%)", ".1f"), ("nps", "NPS", "+.1f")):
+    for column, what, spec in (
+        ("csat_top2_pct", "CSAT top-2-box (%)", ".1f"),
+        ("nps", "NPS", "+.1f"),
+    ):
         if column not in months.columns or not months[column].notna().any():
             continue
         values = months[column].dropna()
         first, last = values.index[0], values.index[-1]
         if first == last:
-            text = say("All dated answers fall in {m}: " + what + " {v:" + spec + "}.",
-                       m=str(first), v=float(values[first])).markdown
+            text = say(
+                "All dated answers fall in {m}: " + what + " {v:" + spec + "}.",
+                m=str(first),
+                v=float(values[first]),
+            ).markdown
         else:
-            text = say(what + " moved from {a:" + spec + "} in {m1} to {b:" + spec + "} in {m2} "
-                       "({d:+.1f} points, {k} months with answers).",
-                       a=float(values[first]), m1=str(first), b=float(values[last]),
-                       m2=str(last), d=float(values[last] - values[first]), k=len(values)).markdown
+            text = say(
+                what + " moved from {a:" + spec + "} in {m1} to {b:" + spec + "} in {m2} "
+                "({d:+.1f} points, {k} months with answers).",
+                a=float(values[first]),
+                m1=str(first),
+                b=float(values[last]),
+                m2=str(last),
+                d=float(values[last] - values[first]),
+                k=len(values),
+            ).markdown
         undated = months.attrs.get("undated", 0)
         if undated:
-            text += " " + say("{n:,} respondents without a date are left out of the monthly "
-                              "figures.", n=undated).markdown
+            text += (
+                " "
+                + say(
+                    "{n:,} respondents without a date are left out of the monthly figures.",
+                    n=undated,
+                ).markdown
+            )
         return Text(text)
     return Text("The survey has dates but no CSAT or NPS answers to follow over time.")
 
@@ -389,4 +479,3 @@ def show_by_month(survey: pd.DataFrame, caption: str, **show_options: Any):
         return month_sentence(None)
     show_options.setdefault("decimals", 1)
     return tables.show(month_table(months), caption, **show_options)
-

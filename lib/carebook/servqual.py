@@ -120,9 +120,13 @@ def _check(survey: pd.DataFrame) -> None:
     missing = [f"{s}{i}" for i in range(1, 23) for s in "EP" if f"{s}{i}" not in survey.columns]
     if missing:
         raise InputError(
-            Problem("survey.csv", None, ", ".join(missing),
-                    "SERVQUAL item column(s) missing; survey.csv needs E1-E22 and P1-P22 "
-                    "(cells may be empty, columns may not).")
+            Problem(
+                "survey.csv",
+                None,
+                ", ".join(missing),
+                "SERVQUAL item column(s) missing; survey.csv needs E1-E22 and P1-P22 "
+                "(cells may be empty, columns may not).",
+            )
         )
 
 
@@ -132,7 +136,7 @@ def _column(survey: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _block(survey: pd.DataFrame, prefix: str, items: tuple[int, ...]) -> np.ndarray:
-    """The columns ``<prefix><item>`` as an (n, k) float64 array, NaN for missing."""
+    """Return the columns ``<prefix><item>`` as an (n, k) float64 array, NaN for missing."""
     out = np.empty((len(survey), len(items)), dtype="float64")
     for j, item in enumerate(items):
         out[:, j] = _column(survey, f"{prefix}{item}")
@@ -160,7 +164,7 @@ def _none(value: float) -> float | None:
 
 
 def _weight_rows(survey: pd.DataFrame) -> np.ndarray | None:
-    """The (m, 5) weights of rows that have all five, or None without weight columns."""
+    """Return the (m, 5) weights of rows that have all five; None without weight columns."""
     columns = list(WEIGHT_COLUMNS.values())
     if not all(c in survey.columns for c in columns):
         return None
@@ -246,7 +250,7 @@ def dimension_summary(survey: pd.DataFrame, items: pd.DataFrame | None = None) -
     out["weighted_gap"] = out["weight"] * out["gap"]
     out["items"] = [len(DIMENSION_ITEMS[d]) for d in DIMENSIONS]
     respondents = []
-    for d, its in DIMENSION_ITEMS.items():
+    for its in DIMENSION_ITEMS.values():
         pairs = _block(survey, "P", its) - _block(survey, "E", its)
         respondents.append(int((~np.isnan(pairs)).any(axis=1).sum()))
     out["respondents"] = respondents
@@ -297,7 +301,9 @@ def respondent_gaps(survey: pd.DataFrame, kind: str = "gap") -> pd.DataFrame:
     return pd.DataFrame(columns, index=survey.index)
 
 
-def scores(survey: pd.DataFrame, summary: pd.DataFrame | None = None) -> dict[str, float | int | None]:
+def scores(
+    survey: pd.DataFrame, summary: pd.DataFrame | None = None
+) -> dict[str, float | int | None]:
     """Return the overall SERVQUAL and SERVPERF scores.
 
     Returns
@@ -402,7 +408,9 @@ def significance(survey: pd.DataFrame) -> pd.DataFrame:
                 "z": math.nan if res.z is None else res.z,
                 "p_value": math.nan if res.p_value is None else res.p_value,
                 "rank_biserial": math.nan if res.rank_biserial is None else res.rank_biserial,
-                "significant": pd.NA if res.p_value is None else bool(res.p_value < SIGNIFICANCE_LEVEL),
+                "significant": pd.NA
+                if res.p_value is None
+                else bool(res.p_value < SIGNIFICANCE_LEVEL),
             }
         )
     out = pd.DataFrame(rows).set_index("dimension")
@@ -435,7 +443,7 @@ def dimension_table(summary: pd.DataFrame, tests: pd.DataFrame | None = None) ->
 
 
 def item_table(items: pd.DataFrame) -> pd.DataFrame:
-    """Return the item summary with readable labels (``R5 Keeps promises …``), for ``tables.show``."""
+    """Return the item summary with readable labels (``Rel5 Keeps promises …``) for display."""
     out = pd.DataFrame(
         {
             "Item": [_item_label(i) for i in items.index],
@@ -487,30 +495,56 @@ def score_table(survey: pd.DataFrame, summary: pd.DataFrame | None = None) -> pd
     s = scores(survey, summary)
     respondents = int(len(survey))
     rows = [
-        ("Unweighted SERVQUAL (P − E)", s["overall_gap"], respondents,
-         "Mean of the five dimension gaps"),
+        (
+            "Unweighted SERVQUAL (P − E)",
+            s["overall_gap"],
+            respondents,
+            "Mean of the five dimension gaps",
+        ),
     ]
     if s["weighted_gap"] is not None:
-        rows.append(("Weighted SERVQUAL (P − E)", s["weighted_gap"], s["weighted_rows"],
-                     "Mean importance weights × dimension gaps (as in metrics.json)"))
-        rows.append(("Weighted SERVQUAL per respondent", s["respondent_weighted_gap"],
-                     s["respondent_weighted_n"],
-                     "Each respondent's weights × own gaps, averaged over respondents"))
-    rows.append(("SERVPERF (P only, 1–7)", s["servperf"], respondents,
-                 "Mean of the five dimension perceptions"))
+        rows.append(
+            (
+                "Weighted SERVQUAL (P − E)",
+                s["weighted_gap"],
+                s["weighted_rows"],
+                "Mean importance weights × dimension gaps (as in metrics.json)",
+            )
+        )
+        rows.append(
+            (
+                "Weighted SERVQUAL per respondent",
+                s["respondent_weighted_gap"],
+                s["respondent_weighted_n"],
+                "Each respondent's weights × own gaps, averaged over respondents",
+            )
+        )
+    rows.append(
+        (
+            "SERVPERF (P only, 1–7)",
+            s["servperf"],
+            respondents,
+            "Mean of the five dimension perceptions",
+        )
+    )
     out = pd.DataFrame(rows, columns=["Score", "Value", "n", "How it is computed"])
     out["Value"] = out["Value"].astype("float64")
     return out.set_index("Score")
 
 
 def _p_cell(p: float) -> str:
-    """A p-value for a table cell: ``< 0.001``, ``0.012`` or ``n/a``."""
+    """Format a p-value for a table cell: ``< 0.001``, ``0.012`` or ``n/a``."""
     return format_p(p).removeprefix("p ").removeprefix("= ")
 
 
 def _item_label(item: int) -> str:
-    prefix = {"tangibles": "T", "reliability": "Rel", "responsiveness": "Resp",
-              "assurance": "A", "empathy": "Emp"}[_ITEM_DIMENSION[item]]
+    prefix = {
+        "tangibles": "T",
+        "reliability": "Rel",
+        "responsiveness": "Resp",
+        "assurance": "A",
+        "empathy": "Emp",
+    }[_ITEM_DIMENSION[item]]
     return f"{prefix}{item} {ITEM_WORDING[item]}"
 
 
@@ -526,20 +560,33 @@ def gap_sentence(summary: pd.DataFrame, tests: pd.DataFrame | None = None) -> Te
     """
     gaps = summary["gap"].dropna()
     if gaps.empty:
-        return Text("No respondent answered both an expectation and a perception item, "
-                    "so no SERVQUAL gap can be computed.")
+        return Text(
+            "No respondent answered both an expectation and a perception item, "
+            "so no SERVQUAL gap can be computed."
+        )
     widest, narrowest = gaps.idxmin(), gaps.idxmax()
     if gaps[widest] >= 0:
         # No shortfall anywhere: the smallest surplus is the one to watch.
-        first = say("No dimension falls short: the smallest gap is {name}'s, {gap:+.2f} points",
-                    name=label(widest), gap=float(gaps[widest]))
+        first = say(
+            "No dimension falls short: the smallest gap is {name}'s, {gap:+.2f} points",
+            name=label(widest),
+            gap=float(gaps[widest]),
+        )
     else:
-        first = say("{name} has the widest gap, {gap:+.2f} points", name=label(widest),
-                    gap=float(gaps[widest]))
+        first = say(
+            "{name} has the widest gap, {gap:+.2f} points",
+            name=label(widest),
+            gap=float(gaps[widest]),
+        )
     parts = [first.markdown + _test_clause(tests, widest) + "."]
     if narrowest != widest:
-        parts.append(say("{name} has the narrowest, {gap:+.2f} points.", name=label(narrowest),
-                         gap=float(gaps[narrowest])).markdown)
+        parts.append(
+            say(
+                "{name} has the narrowest, {gap:+.2f} points.",
+                name=label(narrowest),
+                gap=float(gaps[narrowest]),
+            ).markdown
+        )
     short = int((gaps < 0).sum())
     if short == len(gaps) == 5:
         parts.append("Perceptions fall short of expectations in all five dimensions.")
@@ -547,8 +594,11 @@ def gap_sentence(summary: pd.DataFrame, tests: pd.DataFrame | None = None) -> Te
         parts.append("Perceptions meet or exceed expectations in every dimension.")
     else:
         names = [label(d) for d in gaps.index if gaps[d] >= 0]
-        parts.append(say("Perceptions meet or exceed expectations only for {names}.",
-                         names=_join(names)).markdown)
+        parts.append(
+            say(
+                "Perceptions meet or exceed expectations only for {names}.", names=_join(names)
+            ).markdown
+        )
     return Text(" ".join(parts))
 
 
@@ -561,7 +611,8 @@ def _test_clause(tests: pd.DataFrame | None, dimension: str) -> str:
     verdict = "significant at" if row["p_value"] < SIGNIFICANCE_LEVEL else "not significant,"
     return say(
         ", " + verdict + " {p} (Wilcoxon signed-rank, r = {r:+.2f}, n = {n:,})",
-        p=format_p(float(row["p_value"])), r=float(row["rank_biserial"]),
+        p=format_p(float(row["p_value"])),
+        r=float(row["rank_biserial"]),
         n=int(row["respondents"]),
     ).markdown
 
@@ -571,25 +622,37 @@ def alpha_sentence(alphas: pd.DataFrame, column: str = "alpha_perception") -> Te
     values = alphas[column].dropna()
     kind = column.removeprefix("alpha_")
     if values.empty:
-        return say("Cronbach's alpha could not be computed for the {kind} items: fewer than "
-                   "two respondents answered every item of any dimension.", kind=kind)
+        return say(
+            "Cronbach's alpha could not be computed for the {kind} items: fewer than "
+            "two respondents answered every item of any dimension.",
+            kind=kind,
+        )
     low = [label(d) for d in values.index if values[d] < 0.70]
     text = say(
         "Cronbach's alpha of the {kind} items ranges from {lo:.2f} ({lo_name}) to {hi:.2f} "
         "({hi_name}).",
-        kind=kind, lo=float(values.min()), lo_name=label(values.idxmin()),
-        hi=float(values.max()), hi_name=label(values.idxmax()),
+        kind=kind,
+        lo=float(values.min()),
+        lo_name=label(values.idxmin()),
+        hi=float(values.max()),
+        hi_name=label(values.idxmax()),
     ).markdown
     if low:
-        text += say(" {names} fall{s} below the usual 0.70 threshold, so {them} should be "
-                    "read with caution.", names=_join(low), s="" if len(low) > 1 else "s",
-                    them="those scores" if len(low) > 1 else "that score").markdown
+        text += say(
+            " {names} fall{s} below the usual 0.70 threshold, so {them} should be "
+            "read with caution.",
+            names=_join(low),
+            s="" if len(low) > 1 else "s",
+            them="those scores" if len(low) > 1 else "that score",
+        ).markdown
     else:
         text += " Every dimension reaches the usual 0.70 threshold for internal consistency."
     missing = [label(d) for d in alphas.index if d not in values.index]
     if missing:
-        text += say(" No alpha could be computed for {names} (fewer than two complete "
-                    "respondents).", names=_join(missing)).markdown
+        text += say(
+            " No alpha could be computed for {names} (fewer than two complete respondents).",
+            names=_join(missing),
+        ).markdown
     return Text(text)
 
 
@@ -599,9 +662,11 @@ def weights_sentence(survey: pd.DataFrame, summary: pd.DataFrame | None = None) 
         summary = dimension_summary(survey)
     s = scores(survey, summary)
     if s["weighted_gap"] is None:
-        return Text("The survey did not ask respondents to weight the five dimensions, so "
-                    "no weighted SERVQUAL score is reported; the unweighted score treats "
-                    "the dimensions as equally important.")
+        return Text(
+            "The survey did not ask respondents to weight the five dimensions, so "
+            "no weighted SERVQUAL score is reported; the unweighted score treats "
+            "the dimensions as equally important."
+        )
     top = summary["weight"].idxmax()
     return say(
         "Respondents gave {top} the most weight ({w:.0%} of their 100 points on average). "
@@ -609,7 +674,9 @@ def weights_sentence(survey: pd.DataFrame, summary: pd.DataFrame | None = None) 
         "of {wg:+.2f} (the figure in metrics.json); weighting each respondent's own gaps by "
         "their own weights and averaging gives {rg:+.2f} over {n:,} respondents. The two "
         "differ because respondents who stress a dimension may also judge it differently.",
-        top=label(top), w=float(summary.loc[top, "weight"]), wg=s["weighted_gap"],
+        top=label(top),
+        w=float(summary.loc[top, "weight"]),
+        wg=s["weighted_gap"],
         rg=s["respondent_weighted_gap"] if s["respondent_weighted_gap"] is not None else math.nan,
         n=s["respondent_weighted_n"],
     )

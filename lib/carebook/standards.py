@@ -91,16 +91,27 @@ def commitment_keys(commitments: Sequence[Commitment]) -> list[str]:
 def _aware(series: pd.Series, timezone: str, column: str) -> pd.Series:
     """*series* as time-zone-aware UTC instants; naive values are local to *timezone*."""
     if not pd.api.types.is_datetime64_any_dtype(series):
-        raise InputError(Problem("contacts.csv", None, column,
-                                 "expected timestamps (ISO 8601, e.g. 2014-03-01 09:30); "
-                                 f"got values of type {series.dtype}"))
+        raise InputError(
+            Problem(
+                "contacts.csv",
+                None,
+                column,
+                "expected timestamps (ISO 8601, e.g. 2014-03-01 09:30); "
+                f"got values of type {series.dtype}",
+            )
+        )
     if getattr(series.dt, "tz", None) is None:
         try:
             series = series.dt.tz_localize(timezone)
         except Exception as err:  # unknown zone, or a local time that does not exist
-            raise InputError(Problem("case.yaml", None, "organisation.timezone",
-                                     f"cannot read naive {column} times as {timezone!r}: {err}")
-                             ) from err
+            raise InputError(
+                Problem(
+                    "case.yaml",
+                    None,
+                    "organisation.timezone",
+                    f"cannot read naive {column} times as {timezone!r}: {err}",
+                )
+            ) from err
     return series.dt.tz_convert("UTC")
 
 
@@ -130,8 +141,14 @@ def _stats(elapsed: np.ndarray, target_hours: float, target_pct: float) -> dict[
     n = int(elapsed.size)
     timed = elapsed[~np.isnan(elapsed)]
     if n == 0:
-        return {"contacts": 0, "within_target_pct": None, "median_hours": None,
-                "p90_hours": None, "open": 0, "meets_standard": None}
+        return {
+            "contacts": 0,
+            "within_target_pct": None,
+            "median_hours": None,
+            "p90_hours": None,
+            "open": 0,
+            "meets_standard": None,
+        }
     within = 100.0 * int((timed <= target_hours).sum()) / n
     return {
         "contacts": n,
@@ -175,20 +192,41 @@ def commitment_table(
         ``meets_standard`` (nullable boolean; NA for a channel with no contacts).
     """
     codes, uniques = _channel_codes(contacts)
-    elapsed = {m: elapsed_hours(contacts, m, timezone).to_numpy() for m in
-               {c.measure for c in commitments}}
+    elapsed = {
+        m: elapsed_hours(contacts, m, timezone).to_numpy() for m in {c.measure for c in commitments}
+    }
     rows = []
     for key, c in zip(commitment_keys(commitments), commitments, strict=True):
         where = uniques.get_indexer([c.channel])[0]
         values = elapsed[c.measure][codes == where] if where >= 0 else np.empty(0)
-        rows.append({"key": key, "channel": c.channel, "label": c.label, "measure": c.measure,
-                     "target_hours": float(c.target_hours), "target_pct": float(c.target_pct),
-                     **_stats(values, c.target_hours, c.target_pct)})
+        rows.append(
+            {
+                "key": key,
+                "channel": c.channel,
+                "label": c.label,
+                "measure": c.measure,
+                "target_hours": float(c.target_hours),
+                "target_pct": float(c.target_pct),
+                **_stats(values, c.target_hours, c.target_pct),
+            }
+        )
     return _typed(pd.DataFrame(rows, columns=_COLUMNS)).set_index("key")
 
 
-_COLUMNS = ["key", "channel", "label", "measure", "target_hours", "target_pct", "contacts",
-            "within_target_pct", "median_hours", "p90_hours", "open", "meets_standard"]
+_COLUMNS = [
+    "key",
+    "channel",
+    "label",
+    "measure",
+    "target_hours",
+    "target_pct",
+    "contacts",
+    "within_target_pct",
+    "median_hours",
+    "p90_hours",
+    "open",
+    "meets_standard",
+]
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -232,10 +270,15 @@ def contact_metrics(
             "target_pct": _number(row["target_pct"]),
             "within_target_pct": _plain(row["within_target_pct"]),
             "median_hours": _plain(row["median_hours"]),
-            "meets_standard": None if pd.isna(row["meets_standard"]) else bool(row["meets_standard"]),
+            "meets_standard": None
+            if pd.isna(row["meets_standard"])
+            else bool(row["meets_standard"]),
         }
-    return {"contacts": int(len(contacts)), "fcr_pct": fcr_summary(contacts)["fcr_pct"],
-            "channels": channels}
+    return {
+        "contacts": int(len(contacts)),
+        "fcr_pct": fcr_summary(contacts)["fcr_pct"],
+        "channels": channels,
+    }
 
 
 def _plain(value: object) -> float | None:
@@ -248,12 +291,18 @@ def _number(value: float) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-def _grouped(contacts: pd.DataFrame, commitments: Sequence[Commitment], timezone: str,
-             groups: np.ndarray, group_name: str) -> pd.DataFrame:
-    """Commitment figures per group (*groups* aligned with *contacts*), long format."""
+def _grouped(
+    contacts: pd.DataFrame,
+    commitments: Sequence[Commitment],
+    timezone: str,
+    groups: np.ndarray,
+    group_name: str,
+) -> pd.DataFrame:
+    """Return commitment figures per group (*groups* aligned with *contacts*), long format."""
     codes, uniques = _channel_codes(contacts)
-    elapsed = {m: elapsed_hours(contacts, m, timezone).to_numpy() for m in
-               {c.measure for c in commitments}}
+    elapsed = {
+        m: elapsed_hours(contacts, m, timezone).to_numpy() for m in {c.measure for c in commitments}
+    }
     parts = []
     for key, c in zip(commitment_keys(commitments), commitments, strict=True):
         where = uniques.get_indexer([c.channel])[0]
@@ -262,13 +311,15 @@ def _grouped(contacts: pd.DataFrame, commitments: Sequence[Commitment], timezone
         frame = pd.DataFrame({group_name: groups[mask], "elapsed": values})
         frame["within"] = (values <= c.target_hours) * 100.0  # NaN (open) compares False
         g = frame.groupby(group_name, sort=True)
-        part = pd.DataFrame({
-            "contacts": g.size(),
-            "within_target_pct": g["within"].mean(),
-            "median_hours": g["elapsed"].median(),
-            "p90_hours": g["elapsed"].quantile(0.9),
-            "open": g.size() - g["elapsed"].count(),
-        })
+        part = pd.DataFrame(
+            {
+                "contacts": g.size(),
+                "within_target_pct": g["within"].mean(),
+                "median_hours": g["elapsed"].median(),
+                "p90_hours": g["elapsed"].quantile(0.9),
+                "open": g.size() - g["elapsed"].count(),
+            }
+        )
         part["meets_standard"] = part["within_target_pct"] >= c.target_pct
         part.insert(0, "key", key)
         part.insert(1, "label", c.label)
@@ -313,8 +364,11 @@ def by_month(
     try:
         local = received.dt.tz_convert(timezone)
     except Exception as err:
-        raise InputError(Problem("case.yaml", None, "organisation.timezone",
-                                 f"unknown time zone {timezone!r}: {err}")) from err
+        raise InputError(
+            Problem(
+                "case.yaml", None, "organisation.timezone", f"unknown time zone {timezone!r}: {err}"
+            )
+        ) from err
     code = (local.dt.year * 12 + local.dt.month - 1).to_numpy()
     unique = np.unique(code)
     names = {int(u): f"{int(u) // 12:04d}-{int(u) % 12 + 1:02d}" for u in unique}
@@ -333,12 +387,17 @@ def fcr_table(contacts: pd.DataFrame, by: str = "channel") -> pd.DataFrame | Non
         return None
     values = contacts["first_contact_resolution"].astype("boolean")
     key = contacts[by].astype("object").where(contacts[by].notna(), "Not stated")
-    frame = pd.DataFrame({"key": key.to_numpy(),
-                          "answered": values.notna().to_numpy(),
-                          "yes": values.fillna(False).to_numpy(dtype=bool)})
+    frame = pd.DataFrame(
+        {
+            "key": key.to_numpy(),
+            "answered": values.notna().to_numpy(),
+            "yes": values.fillna(False).to_numpy(dtype=bool),
+        }
+    )
     g = frame.groupby("key", sort=True)
-    out = pd.DataFrame({"Contacts": g.size().astype("int64"),
-                        "Answered": g["answered"].sum().astype("int64")})
+    out = pd.DataFrame(
+        {"Contacts": g.size().astype("int64"), "Answered": g["answered"].sum().astype("int64")}
+    )
     yes = g["yes"].sum()
     out["FCR (%)"] = (100.0 * yes / out["Answered"].where(out["Answered"] > 0)).astype("float64")
     out.index.name = by.capitalize()
@@ -346,8 +405,11 @@ def fcr_table(contacts: pd.DataFrame, by: str = "channel") -> pd.DataFrame | Non
 
 
 def elapsed_distribution(
-    contacts: pd.DataFrame, commitments: Sequence[Commitment], timezone: str = "UTC",
-    *, points: int = 300,
+    contacts: pd.DataFrame,
+    commitments: Sequence[Commitment],
+    timezone: str = "UTC",
+    *,
+    points: int = 300,
 ) -> pd.DataFrame:
     """Return each commitment's cumulative share of contacts done by elapsed hours.
 
@@ -376,7 +438,9 @@ def elapsed_distribution(
         top = max(float(timed[-1]), c.target_hours) * 1.05
         grid = np.unique(np.concatenate([np.geomspace(floor, top, points), [c.target_hours]]))
         share = 100.0 * np.searchsorted(timed, grid, side="right") / values.size
-        parts.append(pd.DataFrame({"key": key, "label": c.label, "hours": grid, "share_pct": share}))
+        parts.append(
+            pd.DataFrame({"key": key, "label": c.label, "hours": grid, "share_pct": share})
+        )
     if not parts:
         return pd.DataFrame(columns=["key", "label", "hours", "share_pct"])
     return pd.concat(parts, ignore_index=True)
@@ -453,31 +517,58 @@ def standards_sentence(table: pd.DataFrame) -> Text:
     unmeasured = table[table["contacts"] == 0]
     parts = []
     if measured.empty:
-        return Text("No contacts were recorded on any committed channel, so no service "
-                    "standard can be measured.")
+        return Text(
+            "No contacts were recorded on any committed channel, so no service "
+            "standard can be measured."
+        )
     met = int(measured["meets_standard"].sum())
-    parts.append(say("{met} of the {n} service commitments measured {verb} met.", met=met,
-                     n=len(measured), verb="was" if met == 1 else "were").markdown)
+    parts.append(
+        say(
+            "{met} of the {n} service commitments measured {verb} met.",
+            met=met,
+            n=len(measured),
+            verb="was" if met == 1 else "were",
+        ).markdown
+    )
     shortfall = measured["within_target_pct"] - measured["target_pct"]
     worst = shortfall.idxmin()
     row = measured.loc[worst]
-    template = ("{label} {verb_} {within:.1f}% of {n:,} contacts within {hours:g} hours "
-                "against a target of {target:g}% ({diff:+.1f} points); the median contact took "
-                "{median:.1f} hours and one in ten took longer than {p90:.1f} hours.")
-    parts.append(say(template, label=row["label"], verb_=_VERB[row["measure"]],
-                     within=float(row["within_target_pct"]), n=int(row["contacts"]),
-                     hours=float(row["target_hours"]), target=float(row["target_pct"]),
-                     diff=float(shortfall[worst]),
-                     median=_nan(row["median_hours"]), p90=_nan(row["p90_hours"])).markdown)
+    template = (
+        "{label} {verb_} {within:.1f}% of {n:,} contacts within {hours:g} hours "
+        "against a target of {target:g}% ({diff:+.1f} points); the median contact took "
+        "{median:.1f} hours and one in ten took longer than {p90:.1f} hours."
+    )
+    parts.append(
+        say(
+            template,
+            label=row["label"],
+            verb_=_VERB[row["measure"]],
+            within=float(row["within_target_pct"]),
+            n=int(row["contacts"]),
+            hours=float(row["target_hours"]),
+            target=float(row["target_pct"]),
+            diff=float(shortfall[worst]),
+            median=_nan(row["median_hours"]),
+            p90=_nan(row["p90_hours"]),
+        ).markdown
+    )
     open_total = int(measured["open"].sum())
     if open_total:
-        parts.append(say("{n:,} contacts still had no recorded response or resolution and are "
-                         "counted as outside the target.", n=open_total).markdown)
+        parts.append(
+            say(
+                "{n:,} contacts still had no recorded response or resolution and are "
+                "counted as outside the target.",
+                n=open_total,
+            ).markdown
+        )
     if not unmeasured.empty:
-        parts.append(say("No contacts were recorded for {names}, so {it} cannot be judged.",
-                         names=join_words(list(unmeasured["label"])),
-                         it="that commitment" if len(unmeasured) == 1 else "those commitments"
-                         ).markdown)
+        parts.append(
+            say(
+                "No contacts were recorded for {names}, so {it} cannot be judged.",
+                names=join_words(list(unmeasured["label"])),
+                it="that commitment" if len(unmeasured) == 1 else "those commitments",
+            ).markdown
+        )
     return Text(" ".join(parts))
 
 
@@ -489,17 +580,30 @@ def fcr_sentence(contacts: pd.DataFrame) -> Text:
     """Say what share of contacts were resolved at first contact, or that FCR was not recorded."""
     s = fcr_summary(contacts)
     if "first_contact_resolution" not in contacts.columns:
-        return not_supplied("first-contact-resolution flag in contacts.csv",
-                            "so first-contact resolution is not reported")
+        return not_supplied(
+            "first-contact-resolution flag in contacts.csv",
+            "so first-contact resolution is not reported",
+        )
     if not s["n"]:
-        return Text("The first-contact-resolution column is empty, so first-contact resolution "
-                    "is not reported.")
-    return say("{pct:.1f}% of the {n:,} contacts with a recorded outcome were resolved at the "
-               "first contact.", pct=s["fcr_pct"], n=s["n"])
+        return Text(
+            "The first-contact-resolution column is empty, so first-contact resolution "
+            "is not reported."
+        )
+    return say(
+        "{pct:.1f}% of the {n:,} contacts with a recorded outcome were resolved at the "
+        "first contact.",
+        pct=s["fcr_pct"],
+        n=s["n"],
+    )
 
 
-def show_by_category(contacts: pd.DataFrame, commitments: Sequence[Commitment], timezone: str,
-                     caption: str, **show_options: Any):
+def show_by_category(
+    contacts: pd.DataFrame,
+    commitments: Sequence[Commitment],
+    timezone: str,
+    caption: str,
+    **show_options: Any,
+):
     """Return the by-category table via ``tables.show``, or a plain sentence without categories."""
     from carebook import tables
 

@@ -14,23 +14,37 @@ from carebook.plots import contacts as plots  # noqa: E402
 @pytest.fixture
 def commitments():
     return [
-        Commitment(channel="hotline", label="10086 hotline", measure="resolution", target_hours=24, target_pct=95),
-        Commitment(channel="email", label="E-mail", measure="response", target_hours=48, target_pct=50),
+        Commitment(
+            channel="hotline",
+            label="10086 hotline",
+            measure="resolution",
+            target_hours=24,
+            target_pct=95,
+        ),
+        Commitment(
+            channel="email", label="E-mail", measure="response", target_hours=48, target_pct=50
+        ),
         Commitment(channel="store", label="Store", measure="resolution", target_hours=1),
     ]
 
 
 @pytest.fixture
 def contacts():
-    received = pd.Series(pd.to_datetime(["2014-03-01 00:00", "2014-03-01 10:00", "2014-04-02 00:00",
-                                         "2014-03-02 00:00"], utc=True))
-    return pd.DataFrame({
-        "contact_id": ["c1", "c2", "c3", "c4"],
-        "channel": ["hotline", "hotline", "hotline", "email"],
-        "received_at": received,
-        "first_response_at": received + pd.to_timedelta([0.5, 1, None, 40], unit="h"),
-        "resolved_at": received + pd.to_timedelta([2, 30, None, 50], unit="h"),
-    })
+    received = pd.Series(
+        pd.to_datetime(
+            ["2014-03-01 00:00", "2014-03-01 10:00", "2014-04-02 00:00", "2014-03-02 00:00"],
+            utc=True,
+        )
+    )
+    return pd.DataFrame(
+        {
+            "contact_id": ["c1", "c2", "c3", "c4"],
+            "channel": ["hotline", "hotline", "hotline", "email"],
+            "received_at": received,
+            "first_response_at": received + pd.to_timedelta([0.5, 1, None, 40], unit="h"),
+            "resolved_at": received + pd.to_timedelta([2, 30, None, 50], unit="h"),
+        }
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +59,11 @@ def test_within_target_bars(contacts, commitments):
     texts = [t.get_text() for t in ax.texts]
     # hotline: 1 of 3 within 24 h
     assert "33.3% (target 95%)\nn = 3" in texts and "no contacts" in texts
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Below standard", "Meets standard",
-                                                                   "No contacts"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Below standard",
+        "Meets standard",
+        "No contacts",
+    ]
     assert ax.get_xlim() == (0, 100)
 
 

@@ -39,8 +39,13 @@ def test_gap_dumbbell_writes_each_gap(survey):
     ax = plots.gap_dumbbell(summary)
     # tangibles gap: items -1 (pairs -2, 0, -1), +1, -1, -1 -> -0.5
     assert "-0.50" in texts(ax) and texts(ax).count("-1.00") == 4
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Tangibles", "Reliability",
-                                                            "Responsiveness", "Assurance", "Empathy"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Tangibles",
+        "Reliability",
+        "Responsiveness",
+        "Assurance",
+        "Empathy",
+    ]
     assert ax.figure.get_size_inches()[0] == pytest.approx(6.4)
 
 
@@ -54,8 +59,12 @@ def test_item_gaps_draws_22_bars(survey):
 def test_ipa_grid_has_crosshairs_at_grand_means_and_quadrant_names(survey):
     table = ipa.ipa_table(survey)
     ax = plots.ipa_grid(table)
-    vertical = [line.get_xdata()[0] for line in ax.lines if line.get_xdata()[0] == line.get_xdata()[-1]]
-    horizontal = [line.get_ydata()[0] for line in ax.lines if line.get_ydata()[0] == line.get_ydata()[-1]]
+    vertical = [
+        line.get_xdata()[0] for line in ax.lines if line.get_xdata()[0] == line.get_xdata()[-1]
+    ]
+    horizontal = [
+        line.get_ydata()[0] for line in ax.lines if line.get_ydata()[0] == line.get_ydata()[-1]
+    ]
     assert table.attrs["performance_mean"] in vertical
     assert table.attrs["importance_mean"] in horizontal
     for name in ipa.QUADRANTS:
@@ -72,7 +81,10 @@ def test_segment_and_nps_charts(survey):
     # prepaid: 10 promoter, 3 detractor -> 50 % / 0 % / 50 %
     assert "NPS +0.0\n(n = 2)" in texts(ax)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "Detractors (0-6)", "Passives (7-8)", "Promoters (9-10)"]
+        "Detractors (0-6)",
+        "Passives (7-8)",
+        "Promoters (9-10)",
+    ]
 
 
 def test_monthly_trend(survey):

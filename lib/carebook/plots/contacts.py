@@ -17,8 +17,9 @@ _PALETTE = ["#0072B2", "#E69F00", "#CC79A7", "#56B4E9", "#009E73", "#F0E442", "#
 
 
 def _nothing(ax, message: str):
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes,
-            color=plots.NEUTRAL)
+    ax.text(
+        0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color=plots.NEUTRAL
+    )
     ax.set_axis_off()
     return ax
 
@@ -53,22 +54,52 @@ def elapsed_ecdf(distribution: pd.DataFrame, table: pd.DataFrame, *, ax=None):
         return _nothing(ax, "No contact on a committed channel has the timestamp measured")
     labels = list(dict.fromkeys(distribution["label"]))
     palette = dict(zip(labels, _PALETTE * (len(labels) // len(_PALETTE) + 1), strict=False))
-    sns.lineplot(data=distribution, x="hours", y="share_pct", hue="label", hue_order=labels,
-                 palette=palette, drawstyle="steps-post", linewidth=1.8, ax=ax, estimator=None)
+    sns.lineplot(
+        data=distribution,
+        x="hours",
+        y="share_pct",
+        hue="label",
+        hue_order=labels,
+        palette=palette,
+        drawstyle="steps-post",
+        linewidth=1.8,
+        ax=ax,
+        estimator=None,
+    )
     ax.set_xscale("log")
-    for key, row in table.iterrows():
+    for _, row in table.iterrows():
         if row["label"] not in palette or row["contacts"] == 0:
             continue
         colour = palette[row["label"]]
-        ax.plot([row["target_hours"]] * 2, [0, row["target_pct"]], linestyle=":", color=colour,
-                linewidth=1)
-        ax.scatter([row["target_hours"]], [row["target_pct"]], marker="X", s=80, color=colour,
-                   edgecolor="black", linewidth=0.6, zorder=5)
+        ax.plot(
+            [row["target_hours"]] * 2,
+            [0, row["target_pct"]],
+            linestyle=":",
+            color=colour,
+            linewidth=1,
+        )
+        ax.scatter(
+            [row["target_hours"]],
+            [row["target_pct"]],
+            marker="X",
+            s=80,
+            color=colour,
+            edgecolor="black",
+            linewidth=0.6,
+            zorder=5,
+        )
     hours = distribution["hours"]
     # Round, well-spaced ticks; the targets themselves are marked by their markers.
     ticks = [t for t in (1 / 60, 0.25, 1, 4, 24, 168, 720) if hours.min() <= t <= hours.max()]
-    names = {1 / 60: "1 min", 0.25: "15 min", 1: "1 h", 4: "4 h", 24: "1 day", 168: "1 week",
-             720: "30 days"}
+    names = {
+        1 / 60: "1 min",
+        0.25: "15 min",
+        1: "1 h",
+        4: "4 h",
+        24: "1 day",
+        168: "1 week",
+        720: "30 days",
+    }
     ax.set_xticks(ticks, [names[t] for t in ticks])
     ax.minorticks_off()
     ax.set_ylim(0, 102)
@@ -77,8 +108,17 @@ def elapsed_ecdf(distribution: pd.DataFrame, table: pd.DataFrame, *, ax=None):
     handles, texts = ax.get_legend_handles_labels()
     from matplotlib.lines import Line2D
 
-    handles.append(Line2D([], [], marker="X", linestyle="", color=plots.NEUTRAL,
-                          markeredgecolor="black", markersize=8))
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="X",
+            linestyle="",
+            color=plots.NEUTRAL,
+            markeredgecolor="black",
+            markersize=8,
+        )
+    )
     texts.append("Target (hours, % of contacts)")
     ax.legend(handles, texts, title=None, fontsize=8.5, loc="upper left")
     return ax
@@ -100,32 +140,58 @@ def within_target_bars(table: pd.DataFrame, *, ax=None):
     ax = plots.axes(ax, height=max(2.0, 0.62 * len(table) + 1.0))
     if table.empty:
         return _nothing(ax, "No service commitments")
-    names = [f"{r['label']}\n{r['measure']} within {_hours_text(r['target_hours'])}"
-             for _, r in table.iterrows()]
-    frame = pd.DataFrame({
-        "Commitment": names,
-        "Within": table["within_target_pct"].fillna(0).to_numpy(dtype=float),
-        "Status": ["No contacts" if pd.isna(m) else ("Meets standard" if m else "Below standard")
-                   for m in table["meets_standard"]],
-    })
-    sns.barplot(data=frame, y="Commitment", x="Within", hue="Status", orient="h", dodge=False,
-                palette={"Meets standard": plots.SURPLUS, "Below standard": plots.SHORTFALL,
-                         "No contacts": plots.NEUTRAL},
-                errorbar=None, ax=ax, width=0.6)
+    names = [
+        f"{r['label']}\n{r['measure']} within {_hours_text(r['target_hours'])}"
+        for _, r in table.iterrows()
+    ]
+    frame = pd.DataFrame(
+        {
+            "Commitment": names,
+            "Within": table["within_target_pct"].fillna(0).to_numpy(dtype=float),
+            "Status": [
+                "No contacts" if pd.isna(m) else ("Meets standard" if m else "Below standard")
+                for m in table["meets_standard"]
+            ],
+        }
+    )
+    sns.barplot(
+        data=frame,
+        y="Commitment",
+        x="Within",
+        hue="Status",
+        orient="h",
+        dodge=False,
+        palette={
+            "Meets standard": plots.SURPLUS,
+            "Below standard": plots.SHORTFALL,
+            "No contacts": plots.NEUTRAL,
+        },
+        errorbar=None,
+        ax=ax,
+        width=0.6,
+    )
     for i, (_, row) in enumerate(table.iterrows()):
         ax.plot([row["target_pct"]] * 2, [i - 0.38, i + 0.38], color="black", linewidth=2.2)
         if row["contacts"] == 0:
             text = "no contacts"
         else:
-            text = (f"{row['within_target_pct']:.1f}% (target {row['target_pct']:g}%)\n"
-                    f"n = {int(row['contacts']):,}")
+            text = (
+                f"{row['within_target_pct']:.1f}% (target {row['target_pct']:g}%)\n"
+                f"n = {int(row['contacts']):,}"
+            )
         ax.text(101.5, i, text, va="center", ha="left", fontsize=8.5, clip_on=False)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Contacts within the target time (%); black tick = target share")
     ax.set_ylabel("")
     ax.tick_params(axis="y", labelsize=9)
-    ax.legend(title=None, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.32),
-              ncols=3, frameon=False)
+    ax.legend(
+        title=None,
+        fontsize=8.5,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.32),
+        ncols=3,
+        frameon=False,
+    )
     return ax
 
 
@@ -147,8 +213,17 @@ def monthly_within(months: pd.DataFrame, *, ax=None):
     palette = dict(zip(labels, _PALETTE * (len(labels) // len(_PALETTE) + 1), strict=False))
     month_names = sorted(flat["month"].unique())
     flat["position"] = flat["month"].map({m: i for i, m in enumerate(month_names)})
-    sns.lineplot(data=flat, x="position", y="within_target_pct", hue="label", hue_order=labels,
-                 palette=palette, marker="o", ax=ax, estimator=None)
+    sns.lineplot(
+        data=flat,
+        x="position",
+        y="within_target_pct",
+        hue="label",
+        hue_order=labels,
+        palette=palette,
+        marker="o",
+        ax=ax,
+        estimator=None,
+    )
     for name in labels:
         target = float(flat.loc[flat["label"] == name, "target_pct"].iloc[0])
         ax.axhline(target, color=palette[name], linestyle=":", linewidth=1)
