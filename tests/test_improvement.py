@@ -7,35 +7,50 @@ from carebook.improvement import ACTIONS, COLUMNS, improvement_plan, plan_summar
 @pytest.fixture
 def ipa():
     return pd.DataFrame(
-        {"importance": [0.11, 0.32, 0.22, 0.19, 0.16],
-         "performance": [5.8, 5.1, 5.2, 5.6, 5.5],
-         "gap": [-0.30, -1.05, -0.95, -0.55, -0.75],
-         "quadrant": ["Possible overkill", "Concentrate here", "Concentrate here",
-                      "Keep up the good work", "Low priority"]},
+        {
+            "importance": [0.11, 0.32, 0.22, 0.19, 0.16],
+            "performance": [5.8, 5.1, 5.2, 5.6, 5.5],
+            "gap": [-0.30, -1.05, -0.95, -0.55, -0.75],
+            "quadrant": [
+                "Possible overkill",
+                "Concentrate here",
+                "Concentrate here",
+                "Keep up the good work",
+                "Low priority",
+            ],
+        },
         index=["tangibles", "reliability", "responsiveness", "assurance", "empathy"],
     )
 
 
 @pytest.fixture
 def commitments():
-    return pd.DataFrame({
-        "channel": ["hotline", "email", "online"],
-        "label": ["10086 hotline", "E-mail", "Online FAQ"],
-        "measure": ["resolution", "response", "response"],
-        "target_hours": [24.0, 48.0, 24.0], "target_pct": [95.0, 95.0, 90.0],
-        "within_target_pct": [88.0, 96.0, 70.5], "median_hours": [6.2, 10.0, 12.0],
-        "p90_hours": [30.1, 40.0, 50.0], "open": [12, 0, 3], "meets_standard": [False, True, False],
-    })
+    return pd.DataFrame(
+        {
+            "channel": ["hotline", "email", "online"],
+            "label": ["10086 hotline", "E-mail", "Online FAQ"],
+            "measure": ["resolution", "response", "response"],
+            "target_hours": [24.0, 48.0, 24.0],
+            "target_pct": [95.0, 95.0, 90.0],
+            "within_target_pct": [88.0, 96.0, 70.5],
+            "median_hours": [6.2, 10.0, 12.0],
+            "p90_hours": [30.1, 40.0, 50.0],
+            "open": [12, 0, 3],
+            "meets_standard": [False, True, False],
+        }
+    )
 
 
 @pytest.fixture
 def themes():
     return pd.DataFrame(
-        {"label": ["Billing and charges", "Network", "Waiting", "Commendation", "Store"],
-         "dimension": ["reliability", "reliability", "responsiveness", None, "tangibles"],
-         "comments": [40, 50, 30, 20, 10],
-         "mean_compound": [-0.30, -0.04, -0.45, 0.60, -0.30],
-         "negative_pct": [60.0, 45.0, 70.0, 5.0, 40.0]},
+        {
+            "label": ["Billing and charges", "Network", "Waiting", "Commendation", "Store"],
+            "dimension": ["reliability", "reliability", "responsiveness", None, "tangibles"],
+            "comments": [40, 50, 30, 20, 10],
+            "mean_compound": [-0.30, -0.04, -0.45, 0.60, -0.30],
+            "negative_pct": [60.0, 45.0, 70.0, 5.0, 40.0],
+        },
         index=["billing", "network", "waiting", "commendation", "store_app"],
     )
 
@@ -46,8 +61,12 @@ def test_only_qualifying_evidence_enters_the_plan(ipa, commitments, themes):
     # 2 dimensions in "Concentrate here", 2 missed commitments (e-mail met its standard),
     # 3 themes at or below -0.05 (network at -0.04 and commendation do not qualify).
     assert plan["Area"].tolist() == [
-        "Reliability", "Online FAQ: response within 24 h", "Waiting",
-        "Responsiveness", "10086 hotline: resolution within 24 h", "Billing and charges",
+        "Reliability",
+        "Online FAQ: response within 24 h",
+        "Waiting",
+        "Responsiveness",
+        "10086 hotline: resolution within 24 h",
+        "Billing and charges",
         "Store",
     ]
     assert plan.index.tolist() == list(range(1, 8)) and plan.index.name == "Priority"
@@ -56,9 +75,15 @@ def test_only_qualifying_evidence_enters_the_plan(ipa, commitments, themes):
 def test_round_robin_order_and_the_cap(ipa, commitments, themes):
     plan = improvement_plan(ipa, commitments, themes)  # default max 6
     assert len(plan) == 6
-    assert plan["Source"].tolist() == [
-        "Importance-performance analysis (survey)", "Service commitments (contacts)", "Comment themes (comments)",
-    ] * 2
+    assert (
+        plan["Source"].tolist()
+        == [
+            "Importance-performance analysis (survey)",
+            "Service commitments (contacts)",
+            "Comment themes (comments)",
+        ]
+        * 2
+    )
 
 
 def test_theme_ties_break_on_negative_share_then_name(themes):
@@ -101,7 +126,10 @@ def test_custom_actions_replace_the_defaults(ipa):
 def test_unknown_channel_gets_the_channel_default(commitments):
     wechat = commitments.assign(channel=["wechat", "email", "online"])
     plan = improvement_plan(None, wechat, None).set_index("Area")
-    assert plan.loc["10086 hotline: resolution within 24 h", "Suggested action"] == ACTIONS["channel"]["default"]
+    assert (
+        plan.loc["10086 hotline: resolution within 24 h", "Suggested action"]
+        == ACTIONS["channel"]["default"]
+    )
 
 
 def test_nothing_qualifies_gives_an_empty_plan_and_a_sentence(ipa, commitments):
@@ -115,8 +143,10 @@ def test_nothing_qualifies_gives_an_empty_plan_and_a_sentence(ipa, commitments):
 
 def test_summary_counts_priorities_by_source(ipa, commitments, themes):
     text = plan_summary(improvement_plan(ipa, commitments, themes)).markdown.replace("\\", "")
-    assert text.startswith("The evidence gives 6 priorities: 2 from the importance-performance analysis, "
-                           "2 from missed service commitments and 2 from negative comment themes.")
+    assert text.startswith(
+        "The evidence gives 6 priorities: 2 from the importance-performance analysis, "
+        "2 from missed service commitments and 2 from negative comment themes."
+    )
 
 
 def test_dimension_column_instead_of_index_and_inputs_untouched(ipa, commitments, themes):

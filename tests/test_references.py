@@ -15,29 +15,53 @@ from carebook.references import (
 )
 
 CAMP = Reference(
-    id="camp1989", type="book", authors=["Camp, R.C."], year=1989,
+    id="camp1989",
+    type="book",
+    authors=["Camp, R.C."],
+    year=1989,
     title="Benchmarking: the search for industry best practices that lead to superior performance",
-    publisher="ASQC Quality Press", place="Milwaukee, WI",
+    publisher="ASQC Quality Press",
+    place="Milwaukee, WI",
 )
 PZB1988 = Reference(
-    id="parasuraman1988", type="article", authors=["Parasuraman, A.", "Zeithaml, V.A.", "Berry, L.L."],
+    id="parasuraman1988",
+    type="article",
+    authors=["Parasuraman, A.", "Zeithaml, V.A.", "Berry, L.L."],
     year=1988,
     title="SERVQUAL: a multiple-item scale for measuring consumer perceptions of service quality",
-    journal="Journal of Retailing", volume="64", issue="1", pages="12-40",
+    journal="Journal of Retailing",
+    volume="64",
+    issue="1",
+    pages="12-40",
 )
 CMCC = Reference(
-    id="chinamobile2014", type="web", authors=["China Mobile Limited"], year=2014,
-    title="Annual report 2013", url="https://www.chinamobileltd.com/en/ir/reports/ar2013.pdf",
+    id="chinamobile2014",
+    type="web",
+    authors=["China Mobile Limited"],
+    year=2014,
+    title="Annual report 2013",
+    url="https://www.chinamobileltd.com/en/ir/reports/ar2013.pdf",
     accessed=dt.date(2014, 5, 20),
 )
 ZPB1990 = Reference(
-    id="zeithaml1990", type="book", authors=["Zeithaml, V.A.", "Parasuraman, A.", "Berry, L.L."],
-    year=1990, title="Delivering quality service", publisher="Free Press", place="New York",
+    id="zeithaml1990",
+    type="book",
+    authors=["Zeithaml, V.A.", "Parasuraman, A.", "Berry, L.L."],
+    year=1990,
+    title="Delivering quality service",
+    publisher="Free Press",
+    place="New York",
 )
 PZB1985 = Reference(
-    id="parasuraman1985", type="article", authors=["Parasuraman, A.", "Zeithaml, V.A.", "Berry, L.L."],
-    year=1985, title="A conceptual model of service quality and its implications for future research",
-    journal="Journal of Marketing", volume="49", issue="4", pages="41-50",
+    id="parasuraman1985",
+    type="article",
+    authors=["Parasuraman, A.", "Zeithaml, V.A.", "Berry, L.L."],
+    year=1985,
+    title="A conceptual model of service quality and its implications for future research",
+    journal="Journal of Marketing",
+    volume="49",
+    issue="4",
+    pages="41-50",
 )
 REFS = (ZPB1990, CMCC, PZB1988, CAMP, PZB1985)
 
@@ -52,6 +76,7 @@ def cite(text: str, refs=REFS) -> str:
 
 
 # --- reference list: the known Harvard (Cite Them Right) strings of domain.md §7 ---------
+
 
 def test_book_entry_matches_cite_them_right():
     assert bibliography([CAMP]) == [
@@ -85,8 +110,11 @@ def test_entries_are_ordered_by_author_then_year_and_uncited_ones_listed():
     entries = bibliography(REFS)
     authors = [re.sub(r"<[^>]+>", "", e).split(" (")[0] for e in entries]
     assert authors == [
-        "Camp, R.C.", "China Mobile Limited", "Parasuraman, A., Zeithaml, V.A. and Berry, L.L.",
-        "Parasuraman, A., Zeithaml, V.A. and Berry, L.L.", "Zeithaml, V.A., Parasuraman, A. and Berry, L.L.",
+        "Camp, R.C.",
+        "China Mobile Limited",
+        "Parasuraman, A., Zeithaml, V.A. and Berry, L.L.",
+        "Parasuraman, A., Zeithaml, V.A. and Berry, L.L.",
+        "Zeithaml, V.A., Parasuraman, A. and Berry, L.L.",
     ]
     assert len(entries) == 5
     years = [re.search(r"\((\d{4})", e).group(1) for e in entries]
@@ -109,8 +137,11 @@ def test_missing_year_reads_no_date():
 
 # --- untrusted text ----------------------------------------------------------------------
 
+
 def test_script_in_a_title_is_escaped_not_live():
-    evil = CAMP.model_copy(update={"title": "Care <script>alert(1)</script> <img src=x onerror=alert(2)>"})
+    evil = CAMP.model_copy(
+        update={"title": "Care <script>alert(1)</script> <img src=x onerror=alert(2)>"}
+    )
     entry = bibliography([evil])[0]
     assert "<script" not in entry and "<img" not in entry
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in entry
@@ -125,13 +156,16 @@ def test_ampersands_are_escaped_exactly_once():
 
 
 def test_untrusted_author_cannot_make_markdown_in_text():
-    evil = Reference(id="evil", type="web", authors=["[x](javascript:alert(1))"], year=2020, title="t")
+    evil = Reference(
+        id="evil", type="web", authors=["[x](javascript:alert(1))"], year=2020, title="t"
+    )
     markdown, _ = resolve_citations("See [@evil].", [evil])
     assert "](" not in markdown and "\\[x\\]" in markdown
     assert plain_md(markdown) == "See ([x](javascript:alert(1)), 2020)."
 
 
 # --- in-text citations -------------------------------------------------------------------
+
 
 def test_bracketed_citation_renders_harvard_in_text():
     text, cited = resolve_citations("Quality has five dimensions [@parasuraman1988].", REFS)
@@ -160,14 +194,22 @@ def test_narrative_and_year_only_forms():
 
 
 def test_four_or_more_authors_use_et_al_in_italics():
-    many = Reference(id="zhang2010", type="book", authors=["Zhang, W.", "Li, X.", "Wang, Y.", "Chen, Z."],
-                     year=2010, title="Service", publisher="P")
+    many = Reference(
+        id="zhang2010",
+        type="book",
+        authors=["Zhang, W.", "Li, X.", "Wang, Y.", "Chen, Z."],
+        year=2010,
+        title="Service",
+        publisher="P",
+    )
     markdown, _ = resolve_citations("[@zhang2010]", [many])
     assert markdown == "\\(Zhang *et al\\.*\\, 2010\\)"
 
 
 def test_email_code_and_escaped_at_are_not_citations():
-    text = "Write to care@example.com or `@camp1989`, literally \\@camp1989.\n\n```\n[@nobody]\n```\n"
+    text = (
+        "Write to care@example.com or `@camp1989`, literally \\@camp1989.\n\n```\n[@nobody]\n```\n"
+    )
     out, cited = resolve_citations(text, REFS)
     assert out == text and cited == set()
 
@@ -182,7 +224,9 @@ def test_unknown_id_raises_with_key_message_and_suggestion():
         resolve_citations("As shown [@camp1998].", REFS)
     assert info.value.key == "camp1998"
     message = str(info.value)
-    assert message.startswith("unknown reference '@camp1998': add it to references.yaml or fix the id")
+    assert message.startswith(
+        "unknown reference '@camp1998': add it to references.yaml or fix the id"
+    )
     assert "did you mean '@camp1989'" in message
 
 
@@ -197,10 +241,14 @@ def test_ids_are_case_sensitive_and_suggested():
 
 
 def test_text_without_citations_is_returned_unchanged():
-    assert resolve_citations("No citations here (50%).", REFS) == ("No citations here (50%).", set())
+    assert resolve_citations("No citations here (50%).", REFS) == (
+        "No citations here (50%).",
+        set(),
+    )
 
 
 # --- display block -----------------------------------------------------------------------
+
 
 def test_bibliography_block_is_an_ordered_list_with_the_class():
     block = bibliography_block(REFS)

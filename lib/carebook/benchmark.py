@@ -44,8 +44,14 @@ def _norm(name: object) -> str:
     return str(name).strip().casefold()
 
 
+def _period_key(value: object) -> str:
+    return "" if _is_blank(value) else str(value).strip()
+
+
 def _is_blank(value: object) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+    return (
+        value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+    )
 
 
 def comparisons(
@@ -70,8 +76,18 @@ def comparisons(
         value is 0) and ``organisation_better`` (strictly better; equal is False). Empty
         without a benchmark or competitor. The period rule is in the module docstring.
     """
-    columns = ["label", "unit", "period", "source", "higher_is_better", "organisation",
-               "competitor", "difference", "difference_pct", "organisation_better"]
+    columns = [
+        "label",
+        "unit",
+        "period",
+        "source",
+        "higher_is_better",
+        "organisation",
+        "competitor",
+        "difference",
+        "difference_pct",
+        "organisation_better",
+    ]
     if benchmark is None or competitor is None or benchmark.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="metric"))
     frame = benchmark.reset_index(drop=True)
@@ -84,24 +100,32 @@ def comparisons(
         org_rows = frame[mine & (who == org_key)]
         comp_rows = frame[mine & (who == comp_key)]
         if org_rows.empty or comp_rows.empty:
-            log.warning("benchmark metric %r lacks a value for %s or %s; skipped",
-                        metric, organisation, competitor)
+            log.warning(
+                "benchmark metric %r lacks a value for %s or %s; skipped",
+                metric,
+                organisation,
+                competitor,
+            )
             continue
-        org_periods = {("" if _is_blank(p) else str(p).strip()) for p in periods[org_rows.index]}
-        comp_periods = {("" if _is_blank(p) else str(p).strip()) for p in periods[comp_rows.index]}
-        shared = org_periods & comp_periods
+        org_keys = periods[org_rows.index].map(_period_key)
+        comp_keys = periods[comp_rows.index].map(_period_key)
+        shared = set(org_keys) & set(comp_keys)
         if shared:
             # The shared period whose last row comes last in the file.
-            def last_row(period: str, rows_: pd.DataFrame) -> int:
-                keys = periods[rows_.index].map(lambda p: "" if _is_blank(p) else str(p).strip())
-                return int(rows_.index[keys == period].max())
-
-            period = max(shared, key=lambda p: max(last_row(p, org_rows), last_row(p, comp_rows)))
-            org_row = frame.loc[last_row(period, org_rows)]
-            comp_row = frame.loc[last_row(period, comp_rows)]
+            period = max(
+                shared,
+                key=lambda p: max(
+                    org_keys.index[org_keys == p].max(), comp_keys.index[comp_keys == p].max()
+                ),
+            )
+            org_row = frame.loc[org_keys.index[org_keys == period].max()]
+            comp_row = frame.loc[comp_keys.index[comp_keys == period].max()]
         else:
-            log.warning("benchmark metric %r has no period shared by both organisations; "
-                        "using each one's last row", metric)
+            log.warning(
+                "benchmark metric %r has no period shared by both organisations; "
+                "using each one's last row",
+                metric,
+            )
             org_row, comp_row = org_rows.iloc[-1], comp_rows.iloc[-1]
             period = None
         org_value, comp_value = float(org_row["value"]), float(comp_row["value"])
@@ -117,7 +141,9 @@ def comparisons(
             "organisation": org_value,
             "competitor": comp_value,
             "difference": difference,
-            "difference_pct": float("nan") if comp_value == 0 else 100 * difference / abs(comp_value),
+            "difference_pct": float("nan")
+            if comp_value == 0
+            else 100 * difference / abs(comp_value),
             "organisation_better": bool(better),
         }
     out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
@@ -197,16 +223,22 @@ def comparison_table(
     table = comparisons(benchmark, organisation, competitor)
     if table.empty:
         return pd.DataFrame(columns=["Difference"], index=pd.Index([], name="Metric"))
-    out = pd.DataFrame(index=pd.Index(
-        [_metric_name(m, lab) for m, lab in zip(table.index, table["label"], strict=True)],
-        name="Metric",
-    ))
+    out = pd.DataFrame(
+        index=pd.Index(
+            [_metric_name(m, lab) for m, lab in zip(table.index, table["label"], strict=True)],
+            name="Metric",
+        )
+    )
     if table["period"].notna().any():
         out["Period"] = table["period"].fillna("–").to_numpy()
     if table["unit"].notna().any():
         out["Unit"] = table["unit"].fillna("").to_numpy()
     # The two names as headers; if they were identical the columns would collide.
-    org_col = organisation if _norm(organisation) != _norm(competitor) else f"{organisation} (organisation)"
+    org_col = (
+        organisation
+        if _norm(organisation) != _norm(competitor)
+        else f"{organisation} (organisation)"
+    )
     out[org_col] = table["organisation"].to_numpy(dtype=float)
     out[str(competitor)] = table["competitor"].to_numpy(dtype=float)
     out["Difference"] = table["difference"].to_numpy(dtype=float)
@@ -240,15 +272,24 @@ def lead_sentence(
     and net profit); China Unicom leads on monthly ARPU."
     """
     if benchmark is None or competitor is None:
-        return not_supplied("benchmark.csv", "so the organisation is not compared with a competitor")
+        return not_supplied(
+            "benchmark.csv", "so the organisation is not compared with a competitor"
+        )
     table = comparisons(benchmark, organisation, competitor)
     if table.empty:
-        return say("benchmark.csv has no metric with values for both {org} and {comp}, so no "
-                   "comparison can be made.", org=organisation, comp=competitor)
+        return say(
+            "benchmark.csv has no metric with values for both {org} and {comp}, so no "
+            "comparison can be made.",
+            org=organisation,
+            comp=competitor,
+        )
     names = [_metric_name(m, lab) for m, lab in zip(table.index, table["label"], strict=True)]
     ours = [n for n, b in zip(names, table["organisation_better"], strict=True) if b]
-    level = [n for n, a, b in zip(names, table["organisation"], table["competitor"], strict=True)
-             if a == b]
+    level = [
+        n
+        for n, a, b in zip(names, table["organisation"], table["competitor"], strict=True)
+        if a == b
+    ]
     theirs = [n for n in names if n not in ours and n not in level]
     total = len(names)
 
@@ -260,12 +301,24 @@ def lead_sentence(
         return join_words(words)
 
     if ours:
-        text = say("{org} leads {comp} on {n} of {total} benchmark metric" + ("s" if total > 1 else "")
-                   + " ({which})", org=organisation, comp=competitor, n=len(ours), total=total,
-                   which=listed(ours))
+        text = say(
+            "{org} leads {comp} on {n} of {total} benchmark metric"
+            + ("s" if total > 1 else "")
+            + " ({which})",
+            org=organisation,
+            comp=competitor,
+            n=len(ours),
+            total=total,
+            which=listed(ours),
+        )
     else:
-        text = say("{org} leads {comp} on none of the {total} benchmark metric"
-                   + ("s" if total > 1 else ""), org=organisation, comp=competitor, total=total)
+        text = say(
+            "{org} leads {comp} on none of the {total} benchmark metric"
+            + ("s" if total > 1 else ""),
+            org=organisation,
+            comp=competitor,
+            total=total,
+        )
     parts = [text.markdown]
     if theirs:
         parts.append(say("{comp} leads on {which}", comp=competitor, which=listed(theirs)).markdown)
@@ -282,7 +335,10 @@ def camp_steps() -> pd.DataFrame:
     """
     steps = [
         ("Planning", "Decide what to benchmark: the process, service or standard to compare."),
-        ("Planning", "Choose whom to benchmark against: a competitor, another unit or a leader elsewhere."),
+        (
+            "Planning",
+            "Choose whom to benchmark against: a competitor, another unit or a leader elsewhere.",
+        ),
         ("Planning", "Choose how to collect the data, then collect it."),
         ("Analysis", "Measure the current gap in performance."),
         ("Analysis", "Project where performance will be if nothing changes."),
@@ -301,16 +357,28 @@ def camp_steps() -> pd.DataFrame:
 def benchmarking_benefits() -> pd.DataFrame:
     """Return the benefits of benchmarking, each with why it matters for customer care."""
     rows = [
-        ("Reveals performance gaps",
-         "Shows where customers of a rival receive a better service, in figures rather than impressions."),
-        ("Sets evidence-based targets",
-         "Standards are set from what has been achieved elsewhere, so they are demanding yet attainable."),
-        ("Brings in outside best practice",
-         "Ideas come from organisations that already do something well, not only from inside."),
-        ("Breaks complacency",
-         "A market leader sees where it is overtaken, which gives staff a reason to change."),
-        ("Ties standards to customers' options",
-         "Customers compare providers; benchmarking compares the same things they do."),
+        (
+            "Reveals performance gaps",
+            "Shows where customers of a rival receive a better service, in figures rather "
+            "than impressions.",
+        ),
+        (
+            "Sets evidence-based targets",
+            "Standards are set from what has been achieved elsewhere, so they are demanding "
+            "yet attainable.",
+        ),
+        (
+            "Brings in outside best practice",
+            "Ideas come from organisations that already do something well, not only from inside.",
+        ),
+        (
+            "Breaks complacency",
+            "A market leader sees where it is overtaken, which gives staff a reason to change.",
+        ),
+        (
+            "Ties standards to customers' options",
+            "Customers compare providers; benchmarking compares the same things they do.",
+        ),
     ]
     return pd.DataFrame(rows, columns=["Benefit", "Why it matters"]).set_index("Benefit")
 
@@ -320,7 +388,10 @@ def benchmarking_types() -> pd.DataFrame:
     rows = [
         ("Internal", "Other branches, regions or teams of the same organisation."),
         ("Competitive", "A direct competitor offering the same services to the same customers."),
-        ("Functional", "Organisations in other sectors that perform the same function (e.g. a call centre)."),
+        (
+            "Functional",
+            "Organisations in other sectors that perform the same function (e.g. a call centre).",
+        ),
         ("Generic", "Any organisation recognised as best at a process, whatever its business."),
     ]
     return pd.DataFrame(rows, columns=["Type", "Compared with"]).set_index("Type")

@@ -47,44 +47,44 @@ _QUADRANT = "concentrate here"
 ACTIONS: dict[str, dict[str, str]] = {
     "dimension": {
         "tangibles": "Refresh the look of stores, the app and printed material, and set a "
-                     "checklist for tidy counters and up-to-date equipment.",
+        "checklist for tidy counters and up-to-date equipment.",
         "reliability": "Find the root causes of errors (billing, network faults) and fix them "
-                       "at source; publish and keep a right-first-time standard.",
+        "at source; publish and keep a right-first-time standard.",
         "responsiveness": "Staff the channels to forecast demand at peak hours and give "
-                          "customers a time by which they will hear back.",
+        "customers a time by which they will hear back.",
         "assurance": "Train staff in product knowledge and courtesy, with a quality check on "
-                     "a sample of contacts each month.",
+        "a sample of contacts each month.",
         "empathy": "Give advisers room to treat customers as individuals (case ownership, "
-                   "call-backs, hours that suit the customer).",
+        "call-backs, hours that suit the customer).",
         "default": "Agree an owner and a measurable target for this area and review it monthly.",
     },
     "channel": {
         "hotline": "Add agents or call-back slots at peak times and route repeat callers to "
-                   "senior advisers so cases close within the target.",
+        "senior advisers so cases close within the target.",
         "email": "Acknowledge every e-mail automatically with a reference and the promised "
-                 "reply time; clear the oldest cases first.",
+        "reply time; clear the oldest cases first.",
         "online": "Publish answers to the commonest questions and hand unresolved online "
-                  "queries to a named team with the same time target.",
+        "queries to a named team with the same time target.",
         "store": "Use a queue ticket system and a floor walker at busy times so customers "
-                 "are greeted and served within the standard.",
+        "are greeted and served within the standard.",
         "default": "Track this channel daily against its target, find where cases wait, and "
-                   "add capacity or simplify the process there.",
+        "add capacity or simplify the process there.",
     },
     "theme": {
         "billing": "Audit billing rules behind the complaints and refund errors promptly and "
-                   "proactively.",
+        "proactively.",
         "data_package": "Explain plan allowances clearly at sale and alert customers before "
-                        "they exceed them.",
+        "they exceed them.",
         "network": "Target network investment at the areas named in complaints and tell "
-                   "affected customers when the fix is due.",
+        "affected customers when the fix is due.",
         "waiting": "Promise a response time at first contact and keep it; call customers back "
-                   "rather than leaving them on hold.",
+        "rather than leaving them on hold.",
         "staff_attitude": "Coach staff on tone and patience using real calls, and recognise "
-                          "advisers whom customers praise.",
+        "advisers whom customers praise.",
         "staff_knowledge": "Give front-line staff a searchable knowledge base and escalation "
-                           "routes for questions they cannot answer.",
+        "routes for questions they cannot answer.",
         "privacy": "Stop unsolicited marketing to customers who have not opted in and make "
-                   "opting out a one-step action.",
+        "opting out a one-step action.",
     },
 }
 
@@ -95,8 +95,9 @@ _SOURCES = {
 }
 
 
-def _action(actions: Mapping[str, Mapping[str, str]], kind: str, key: object,
-            dimension: object = None) -> str:
+def _action(
+    actions: Mapping[str, Mapping[str, str]], kind: str, key: object, dimension: object = None
+) -> str:
     table = actions.get(kind, {})
     key_text = str(key).strip().casefold() if key is not None else ""
     if key_text in table:
@@ -132,11 +133,16 @@ def _ipa_candidates(ipa: pd.DataFrame | None, actions) -> list[dict]:
             f"{_num(row['performance'])} (mean {_num(mean_perf)}) puts it in 'Concentrate "
             f"here'; its gap is {signed(float(row['gap']))}."
         )
-        out.append({
-            "Area": _title(name), "Evidence": evidence,
-            "Suggested action": _action(actions, "dimension", name),
-            "Source": _SOURCES["ipa"], "_severity": float(row["gap"]), "_name": str(name),
-        })
+        out.append(
+            {
+                "Area": _title(name),
+                "Evidence": evidence,
+                "Suggested action": _action(actions, "dimension", name),
+                "Source": _SOURCES["ipa"],
+                "_severity": float(row["gap"]),
+                "_name": str(name),
+            }
+        )
     out.sort(key=lambda c: (c["_severity"], c["_name"]))
     return out
 
@@ -147,11 +153,16 @@ def _commitment_candidates(commitments: pd.DataFrame | None, actions) -> list[di
     frame = commitments.reset_index()
     out = []
     for _, row in frame.iterrows():
-        if row["meets_standard"] is pd.NA or pd.isna(row["meets_standard"]) or bool(row["meets_standard"]):
+        if (
+            row["meets_standard"] is pd.NA
+            or pd.isna(row["meets_standard"])
+            or bool(row["meets_standard"])
+        ):
             continue
         verb = "answered" if str(row.get("measure", "")) == "response" else "resolved"
         within, target = float(row["within_target_pct"]), float(row["target_pct"])
         label = row.get("label", row.get("channel", ""))
+        hours = float(row["target_hours"])
         text = (
             f"{percent(within)} of {label} contacts were {verb} within "
             f"{float(row['target_hours']):g} hours against a target of {target:g}%"
@@ -164,13 +175,16 @@ def _commitment_candidates(commitments: pd.DataFrame | None, actions) -> list[di
         if "open" in row and not pd.isna(row["open"]) and int(row["open"]) > 0:
             details.append(f"{int(row['open']):,} still open")
         evidence = text + (" (" + ", ".join(details) + ")" if details else "") + "."
-        out.append({
-            "Area": f"{label}: {row.get('measure', '')} within {float(row['target_hours']):g} h",
-            "Evidence": evidence,
-            "Suggested action": _action(actions, "channel", row.get("channel")),
-            "Source": _SOURCES["commitment"], "_severity": within - target,
-            "_name": str(row.get("channel", "")),
-        })
+        out.append(
+            {
+                "Area": f"{label}: {row.get('measure', '')} within {hours:g} h",
+                "Evidence": evidence,
+                "Suggested action": _action(actions, "channel", row.get("channel")),
+                "Source": _SOURCES["commitment"],
+                "_severity": within - target,
+                "_name": str(row.get("channel", "")),
+            }
+        )
     out.sort(key=lambda c: (c["_severity"], c["_name"]))
     return out
 
@@ -184,7 +198,12 @@ def _theme_candidates(themes: pd.DataFrame | None, actions) -> list[dict]:
     for key, (_, row) in zip(keys, frame.iterrows(), strict=True):
         compound = row["mean_compound"]
         comments = row.get("comments", 0)
-        if pd.isna(compound) or compound > NEGATIVE_COMPOUND or pd.isna(comments) or int(comments) == 0:
+        if (
+            pd.isna(compound)
+            or compound > NEGATIVE_COMPOUND
+            or pd.isna(comments)
+            or int(comments) == 0
+        ):
             continue
         negative = row.get("negative_pct")
         evidence = (
@@ -196,14 +215,19 @@ def _theme_candidates(themes: pd.DataFrame | None, actions) -> list[dict]:
         dimension = row.get("dimension")
         if dimension is not None and not pd.isna(dimension):
             evidence += f" (SERVQUAL dimension: {dimension})"
-        out.append({
-            "Area": str(row.get("label", key)), "Evidence": evidence + ".",
-            "Suggested action": _action(actions, "theme", key, dimension),
-            "Source": _SOURCES["theme"],
-            "_severity": float(compound),
-            "_tiebreak": -float(negative) if negative is not None and not pd.isna(negative) else 0.0,
-            "_name": str(key),
-        })
+        out.append(
+            {
+                "Area": str(row.get("label", key)),
+                "Evidence": evidence + ".",
+                "Suggested action": _action(actions, "theme", key, dimension),
+                "Source": _SOURCES["theme"],
+                "_severity": float(compound),
+                "_tiebreak": -float(negative)
+                if negative is not None and not pd.isna(negative)
+                else 0.0,
+                "_name": str(key),
+            }
+        )
     out.sort(key=lambda c: (c["_severity"], c["_tiebreak"], c["_name"]))
     return out
 
@@ -273,15 +297,22 @@ def plan_summary(plan: pd.DataFrame) -> Text:
         )
     counts = plan["Source"].value_counts()
     parts = []
-    for key, label in (("ipa", "from the importance-performance analysis"),
-                       ("commitment", "from missed service commitments"),
-                       ("theme", "from negative comment themes")):
+    for key, label in (
+        ("ipa", "from the importance-performance analysis"),
+        ("commitment", "from missed service commitments"),
+        ("theme", "from negative comment themes"),
+    ):
         n = int(counts.get(_SOURCES[key], 0))
         if n:
             parts.append(f"{n} {label}")
-    return say("The evidence gives {n} priorit" + ("y" if len(plan) == 1 else "ies")
-               + ": " + join_words(parts) + ". Each is listed with the figures behind it.",
-               n=len(plan))
+    return say(
+        "The evidence gives {n} priorit"
+        + ("y" if len(plan) == 1 else "ies")
+        + ": "
+        + join_words(parts)
+        + ". Each is listed with the figures behind it.",
+        n=len(plan),
+    )
 
 
 def show(plan: pd.DataFrame, caption: str = "Improvement plan: priorities from the evidence"):

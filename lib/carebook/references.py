@@ -1,4 +1,4 @@
-"""Harvard (Cite Them Right) references and ``[@id]`` citations, rendered by citeproc-py.
+r"""Harvard (Cite Them Right) references and ``[@id]`` citations, rendered by citeproc-py.
 
 Students cite in Markdown the way pandoc does: ``[@camp1989]``, ``[@a; @b]``,
 ``[@camp1989, p. 17]``, ``[see @camp1989]``, ``[-@camp1989]`` (year only) and the narrative
@@ -20,7 +20,7 @@ Notes
 * citeproc-py does not add the "a"/"b" year suffixes Cite Them Right needs when one
   author has two works in a year; they are assigned here, in title order.
 * Code spans and fenced code blocks are left alone, as are ``@`` signs inside words
-  (e-mail addresses) and escaped ``\\@``.
+  (e-mail addresses) and escaped ``\@``.
 """
 
 from __future__ import annotations
@@ -65,21 +65,47 @@ _CSL_TYPES = {"book": "book", "article": "article-journal", "web": "webpage", "r
 
 # Pandoc's locator terms (the common ones) → CSL locator labels.
 _LOCATORS = {
-    "p.": "page", "pp.": "page", "p": "page", "pp": "page", "page": "page", "pages": "page",
-    "ch.": "chapter", "chap.": "chapter", "chapter": "chapter", "chapters": "chapter",
-    "sec.": "section", "section": "section", "sections": "section", "§": "section",
-    "para.": "paragraph", "paragraph": "paragraph", "paragraphs": "paragraph",
-    "fig.": "figure", "figure": "figure", "figures": "figure",
-    "vol.": "volume", "volume": "volume", "n.": "note", "note": "note", "notes": "note",
-    "l.": "line", "line": "line", "lines": "line", "col.": "column", "column": "column",
+    "p.": "page",
+    "pp.": "page",
+    "p": "page",
+    "pp": "page",
+    "page": "page",
+    "pages": "page",
+    "ch.": "chapter",
+    "chap.": "chapter",
+    "chapter": "chapter",
+    "chapters": "chapter",
+    "sec.": "section",
+    "section": "section",
+    "sections": "section",
+    "§": "section",
+    "para.": "paragraph",
+    "paragraph": "paragraph",
+    "paragraphs": "paragraph",
+    "fig.": "figure",
+    "figure": "figure",
+    "figures": "figure",
+    "vol.": "volume",
+    "volume": "volume",
+    "n.": "note",
+    "note": "note",
+    "notes": "note",
+    "l.": "line",
+    "line": "line",
+    "lines": "line",
+    "col.": "column",
+    "column": "column",
 }
 # A locator value: page numbers and ranges ("12", "12-14", "3, 7-9", "xii").
 _NUMBER = r"(?:\d+[a-z]?|[ivxlcdm]+)(?:\s*[-\u2013]\s*(?:\d+[a-z]?|[ivxlcdm]+))?"
 _NUMBERS = _NUMBER + r"(?:\s*,\s*" + _NUMBER + r"(?![\w]))*"
 _LOCATOR_VALUE = _NUMBERS + r"|\w+"
 _LOCATOR_RE = re.compile(
-    r"^(?P<label>" + "|".join(re.escape(k) for k in sorted(_LOCATORS, key=len, reverse=True))
-    + r")(?:(?<=[.§])\s*|\s+)(?P<value>" + _LOCATOR_VALUE + r")(?![\w])(?P<rest>.*)$",
+    r"^(?P<label>"
+    + "|".join(re.escape(k) for k in sorted(_LOCATORS, key=len, reverse=True))
+    + r")(?:(?<=[.§])\s*|\s+)(?P<value>"
+    + _LOCATOR_VALUE
+    + r")(?![\w])(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 _BARE_PAGES_RE = re.compile(
@@ -91,15 +117,17 @@ _BARE_PAGES_RE = re.compile(
 # punctuation allowed, trailing punctuation not (so "@camp1989." ends a sentence).
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/\-]*[\w])?"
 _BRACKET_RE = re.compile(r"(?<!\\)\[(?P<body>[^\[\]]*?@[^\[\]]*?)\](?![(\[])")
-_ITEM_RE = re.compile(r"^(?P<prefix>.*?)(?P<minus>-?)@(?P<key>" + _KEY + r")(?P<suffix>.*)$", re.DOTALL)
+_ITEM_RE = re.compile(
+    r"^(?P<prefix>.*?)(?P<minus>-?)@(?P<key>" + _KEY + r")(?P<suffix>.*)$", re.DOTALL
+)
 # Narrative citation: @ not preceded by a word character, a backslash or another @ (so
 # e-mail addresses and escaped \@ are not citations); an optional [locator] right after.
-_NARRATIVE_RE = re.compile(
-    r"(?<![\w\\@])@(?P<key>" + _KEY + r")(?:\s?\[(?P<loc>[^\[\]@]*)\])?"
-)
+_NARRATIVE_RE = re.compile(r"(?<![\w\\@])@(?P<key>" + _KEY + r")(?:\s?\[(?P<loc>[^\[\]@]*)\])?")
 _FENCE_RE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})")
 _CODE_SPAN_RE = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
-_URL_RE = re.compile(r"\]\([^)\s]*(?:\s[^)]*)?\)|<[A-Za-z][\w+.-]*:[^<>\s]*>|\b(?:https?|mailto):[^\s<>()\[\]]+")
+_URL_RE = re.compile(
+    r"\]\([^)\s]*(?:\s[^)]*)?\)|<[A-Za-z][\w+.-]*:[^<>\s]*>|\b(?:https?|mailto):[^\s<>()\[\]]+"
+)
 _TAG_RE = re.compile(r"</?(i|b|span|sup|sub|u|l)(?: [^>]*)?>")
 
 
@@ -141,8 +169,10 @@ def _code_ranges(text: str) -> list[tuple[int, int]]:
         match = _FENCE_RE.match(line)
         if fence is None and match:
             fence, fence_start = match.group("fence"), pos
-        elif fence is not None and line.strip().startswith(fence[0] * len(fence)) and (
-            line.strip().strip(fence[0]) == ""
+        elif (
+            fence is not None
+            and line.strip().startswith(fence[0] * len(fence))
+            and (line.strip().strip(fence[0]) == "")
         ):
             ranges.append((fence_start, pos + len(line)))
             fence = None
@@ -280,9 +310,15 @@ def to_csl_json(references: Sequence[Reference]) -> list[dict]:
         if suffix:
             item["year-suffix"] = suffix
         for field, csl in (
-            ("publisher", "publisher"), ("place", "publisher-place"), ("edition", "edition"),
-            ("journal", "container-title"), ("volume", "volume"), ("issue", "issue"),
-            ("pages", "page"), ("url", "URL"), ("doi", "DOI"),
+            ("publisher", "publisher"),
+            ("place", "publisher-place"),
+            ("edition", "edition"),
+            ("journal", "container-title"),
+            ("volume", "volume"),
+            ("issue", "issue"),
+            ("pages", "page"),
+            ("url", "URL"),
+            ("doi", "DOI"),
         ):
             value = getattr(ref, field)
             if value not in (None, ""):
@@ -365,7 +401,7 @@ def _html_to_markdown(fragment: str) -> str:
     """Turn citeproc's HTML (on pre-escaped text) into Markdown, case text escaped."""
     out, pos = [], 0
     for match in _TAG_RE.finditer(fragment):
-        out.append(md_escape(html.unescape(fragment[pos:match.start()])))
+        out.append(md_escape(html.unescape(fragment[pos : match.start()])))
         if match.group(1) in ("i", "b"):
             out.append("*" if match.group(1) == "i" else "**")
         pos = match.end()
@@ -378,7 +414,7 @@ def _split_author(inner: str, year_html: str) -> tuple[str, str]:
     index = inner.find(", " + year_html)
     if index < 0:
         return "", inner
-    return inner[:index], inner[index + 2:]
+    return inner[:index], inner[index + 2 :]
 
 
 def _year_html(engine: _Engine, key: str) -> str:
@@ -398,8 +434,10 @@ def _render_item(engine: _Engine, item: CitationItem, *, narrative: bool) -> str
     inner = engine.cite_html(item)
     inner = inner[1:-1] if inner.startswith("(") and inner.endswith(")") else inner
     author, rest = _split_author(inner, _year_html(engine, item.key))
-    suffix = f", {_escape(item.suffix)}" if item.suffix and not item.suffix.startswith(",") else (
-        _escape(item.suffix) if item.suffix else ""
+    suffix = (
+        f", {_escape(item.suffix)}"
+        if item.suffix and not item.suffix.startswith(",")
+        else (_escape(item.suffix) if item.suffix else "")
     )
     if narrative:
         return f"{author} ({rest}{suffix})" if author else f"({rest}{suffix})"
@@ -412,8 +450,10 @@ def _unknown(key: str, references: Sequence[Reference]) -> CitationError:
     ids = [ref.id for ref in references]
     hint = ""
     folded = {i.casefold(): i for i in ids}
-    close = [folded[key.casefold()]] if key.casefold() in folded else difflib.get_close_matches(
-        key, ids, n=1, cutoff=0.6
+    close = (
+        [folded[key.casefold()]]
+        if key.casefold() in folded
+        else difflib.get_close_matches(key, ids, n=1, cutoff=0.6)
     )
     if close:
         hint = f" (did you mean '@{close[0]}'?)"
@@ -446,14 +486,14 @@ def render_citation(citation: Citation, references: Sequence[Reference]) -> str:
 
 
 def resolve_citations(text: str, references: Sequence[Reference]) -> tuple[str, set[str]]:
-    """Replace pandoc-style citations in Markdown with Harvard in-text citations.
+    r"""Replace pandoc-style citations in Markdown with Harvard in-text citations.
 
     Parameters
     ----------
     text : str
         Markdown, e.g. a notebook's markdown cell. ``[@id]``, ``[@a; @b]``,
         ``[@id, p. 17]``, ``[see @id]``, ``[-@id]``, ``@id`` and ``@id [p. 17]`` are
-        citations; code spans, fenced code, e-mail addresses and ``\\@`` are not.
+        citations; code spans, fenced code, e-mail addresses and ``\@`` are not.
     references : sequence of Reference
         The case's ``references.yaml`` entries.
 
@@ -482,7 +522,7 @@ def resolve_citations(text: str, references: Sequence[Reference]) -> tuple[str, 
         return text, set()
     out, pos, cited = [], 0, set()
     for citation in citations:
-        out.append(text[pos:citation.start])
+        out.append(text[pos : citation.start])
         out.append(render_citation(citation, references))
         cited.update(citation.keys)
         pos = citation.end

@@ -8,27 +8,32 @@ from carebook.errors import InputError
 
 def check(rule, case=None, notebooks=(), **options):
     doc = read(list(notebooks))
-    result = RULES[rule](case or make_case(), doc, {r.id for r in (case or make_case()).references}, **options)
+    result = RULES[rule](
+        case or make_case(), doc, {r.id for r in (case or make_case()).references}, **options
+    )
     return result.ok, result.note
 
 
-@pytest.mark.parametrize(("what", "kwargs", "expected"), [
-    ("strategies_with_benefit", {"strategies": 2}, 2),
-    ("strategies_with_benefit", {"strategies": 0}, 0),  # one strategy with an empty benefit
-    ("macro_standards", {"macro": 0}, 0),
-    ("micro_standards", {"micro": 3}, 3),
-    ("commitments", {}, 1),
-    ("benchmark_metrics", {}, 1),
-    ("benchmark_metrics", {"benchmark": False}, 0),
-    # SERVQUAL survey + CSAT + contact timings
-    ("quantitative_methods", {}, 3),
-    ("quantitative_methods", {"survey_extra": ()}, 2),
-    # comment sources: letter, comment card
-    ("qualitative_methods", {}, 2),
-    ("qualitative_methods", {"comments": False}, 0),
-    ("servqual_dimensions", {}, 5),
-    ("references", {"references": ()}, 0),
-])
+@pytest.mark.parametrize(
+    ("what", "kwargs", "expected"),
+    [
+        ("strategies_with_benefit", {"strategies": 2}, 2),
+        ("strategies_with_benefit", {"strategies": 0}, 0),  # one strategy with an empty benefit
+        ("macro_standards", {"macro": 0}, 0),
+        ("micro_standards", {"micro": 3}, 3),
+        ("commitments", {}, 1),
+        ("benchmark_metrics", {}, 1),
+        ("benchmark_metrics", {"benchmark": False}, 0),
+        # SERVQUAL survey + CSAT + contact timings
+        ("quantitative_methods", {}, 3),
+        ("quantitative_methods", {"survey_extra": ()}, 2),
+        # comment sources: letter, comment card
+        ("qualitative_methods", {}, 2),
+        ("qualitative_methods", {"comments": False}, 0),
+        ("servqual_dimensions", {}, 5),
+        ("references", {"references": ()}, 0),
+    ],
+)
 def test_count_rule(what, kwargs, expected):
     ok, note = check("count", make_case(**kwargs), of=what, min=1)
     assert ok is (expected >= 1)
@@ -43,7 +48,9 @@ def test_count_rule_unknown_name_is_an_input_error():
 def test_competitor_rule():
     assert check("competitor")[0] is True
     assert check("competitor", make_case(competitor=None, benchmark=False)) == (
-        False, "case.yaml names no benchmark.competitor")
+        False,
+        "case.yaml names no benchmark.competitor",
+    )
 
 
 def test_field_rule():
@@ -51,20 +58,31 @@ def test_field_rule():
     assert check("field", path="strategy_development.internal_structure")[0] is False
 
 
-NOTEBOOK = ("30_standards.ipynb", nb(
-    "## 3.0 Standards\n\nA customer care strategy is a plan. We cite [@camp1989] and [@nobody2020].",
-    ("tables.show(benchmark.comparison_table(...), 'Benchmark comparison')",
-     [html_out(table_html("Table 3.1: Benchmark comparison with China Unicom"))]),
-))
-SOURCE = ("50_review.ipynb", nb(
-    "## 5.0 Review",
-    ("figures.show(plots.servqual.gap_bars(gaps), 'SERVQUAL gap by dimension')", None),
-))
+NOTEBOOK = (
+    "30_standards.ipynb",
+    nb(
+        "## 3.0 Standards\n\nA customer care strategy is a plan. "
+        "We cite [@camp1989] and [@nobody2020].",
+        (
+            "tables.show(benchmark.comparison_table(...), 'Benchmark comparison')",
+            [html_out(table_html("Table 3.1: Benchmark comparison with China Unicom"))],
+        ),
+    ),
+)
+SOURCE = (
+    "50_review.ipynb",
+    nb(
+        "## 5.0 Review",
+        ("figures.show(plots.servqual.gap_bars(gaps), 'SERVQUAL gap by dimension')", None),
+    ),
+)
 
 
 def test_heading_rule_reports_where():
     assert check("heading", notebooks=[NOTEBOOK], pattern="standards") == (
-        True, "heading '3.0 Standards' (30_standards.ipynb cell 0)")
+        True,
+        "heading '3.0 Standards' (30_standards.ipynb cell 0)",
+    )
     assert check("heading", notebooks=[NOTEBOOK], pattern="feedback")[0] is False
 
 
@@ -74,15 +92,24 @@ def test_text_rule_limited_to_a_section():
 
 
 def test_caption_rule_on_executed_output():
-    ok, note = check("caption", notebooks=[NOTEBOOK], pattern="benchmark", kind="table", section="3")
+    ok, note = check(
+        "caption", notebooks=[NOTEBOOK], pattern="benchmark", kind="table", section="3"
+    )
     assert ok and "Table 3.1: Benchmark comparison" in note
     assert check("caption", notebooks=[NOTEBOOK], pattern="benchmark", kind="figure")[0] is False
-    assert check("caption", notebooks=[NOTEBOOK], pattern="benchmark", kind="table", section="5")[0] is False
+    assert (
+        check("caption", notebooks=[NOTEBOOK], pattern="benchmark", kind="table", section="5")[0]
+        is False
+    )
 
 
 def test_caption_rule_on_a_source_notebook_reads_the_call():
-    assert check("caption", notebooks=[SOURCE], pattern="gap", kind="figure", section="5")[0] is True
-    assert check("caption", notebooks=[SOURCE], pattern="gap", kind="table", section="5")[0] is False
+    assert (
+        check("caption", notebooks=[SOURCE], pattern="gap", kind="figure", section="5")[0] is True
+    )
+    assert (
+        check("caption", notebooks=[SOURCE], pattern="gap", kind="table", section="5")[0] is False
+    )
 
 
 def test_citation_rules():
@@ -99,8 +126,13 @@ def test_default_checklist_covers_the_seven_outcome_3_items():
 
 
 def test_item_is_met_only_when_all_rules_hold(case):
-    items = [{"title": "Benchmarking", "section": "3.3",
-              "rules": [{"rule": "competitor"}, {"rule": "heading", "pattern": "benchmarking"}]}]
+    items = [
+        {
+            "title": "Benchmarking",
+            "section": "3.3",
+            "rules": [{"rule": "competitor"}, {"rule": "heading", "pattern": "benchmarking"}],
+        }
+    ]
     row = evaluate(case, read([NOTEBOOK]), items)[0]
     assert (row.item, row.met) == ("Benchmarking", False)
     assert row.where == "no heading matches 'benchmarking'"
@@ -111,8 +143,11 @@ def test_item_is_met_only_when_all_rules_hold(case):
 
 def test_bad_checklist_names_every_problem(tmp_path):
     path = tmp_path / "list.yaml"
-    path.write_text("items:\n  - title: A\n    rules:\n      - {rule: nope}\n"
-                    "  - title: ''\n  - title: B\n    rules:\n      - {rule: caption, kind: chart, pattern: x}\n")
+    path.write_text(
+        "items:\n  - title: A\n    rules:\n      - {rule: nope}\n"
+        "  - title: ''\n  - title: B\n    rules:\n"
+        "      - {rule: caption, kind: chart, pattern: x}\n"
+    )
     with pytest.raises(InputError) as info:
         load_checklist(path)
     lines = str(info.value).splitlines()

@@ -17,10 +17,18 @@ def rules(found, severity=None):
 CITED = "## 3.0 Standards\n\nAs shown [@camp1989] and [@parasuraman1988]."
 
 
-@pytest.mark.parametrize("text", [
-    "TODO: finish this", "FIXME later", "see XXX", "Lorem ipsum dolor", "[placeholder]",
-    "Your text here.", "Insert the chart here.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TODO: finish this",
+        "FIXME later",
+        "see XXX",
+        "Lorem ipsum dolor",
+        "[placeholder]",
+        "Your text here.",
+        "Insert the chart here.",
+    ],
+)
 def test_placeholder_text_is_an_error(text):
     found = findings(CITED, text)
     assert rules(found, "error") == ["placeholder"]
@@ -36,7 +44,9 @@ def test_placeholder_in_a_markdown_output_is_found():
 
 
 def test_empty_section_is_an_error():
-    found = findings(CITED, "### 3.1 Macro standards", "### 3.2 Micro standards\n\nStaff answer in 15 s.")
+    found = findings(
+        CITED, "### 3.1 Macro standards", "### 3.2 Micro standards\n\nStaff answer in 15 s."
+    )
     assert rules(found) == ["empty-section"] and "3.1 Macro standards" in found[0].message
 
 
@@ -50,13 +60,21 @@ def test_last_heading_of_a_notebook_with_nothing_after_is_empty():
 
 def test_code_cell_counts_as_content_in_source_but_not_without_outputs_when_executed():
     assert rules(findings(CITED, "### 3.3 Benchmarking", ("tables.show(x, 'T')", None))) == []
-    executed = findings(CITED, "### 3.3 Benchmarking", ("x = 1", []), ("y", [md_out("Shown.")]),
-                        "### 3.4 Next", ("z = 2", []))
+    executed = findings(
+        CITED,
+        "### 3.3 Benchmarking",
+        ("x = 1", []),
+        ("y", [md_out("Shown.")]),
+        "### 3.4 Next",
+        ("z = 2", []),
+    )
     assert rules(executed) == ["empty-section"] and "3.4 Next" in executed[0].message
 
 
 def test_figure_without_figcaption_is_an_error():
-    found = findings(CITED, ("f", [html_out('<figure class="cb-figure"><img src="data:,"></figure>')]))
+    found = findings(
+        CITED, ("f", [html_out('<figure class="cb-figure"><img src="data:,"></figure>')])
+    )
     assert rules(found) == ["no-caption"] and "figure" in found[0].message
 
 
@@ -91,7 +109,9 @@ def test_reference_never_cited_is_a_warning():
 
 
 def test_error_output_and_traceback_are_errors():
-    error = new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=["Traceback ..."])
+    error = new_output(
+        "error", ename="ZeroDivisionError", evalue="division by zero", traceback=["Traceback ..."]
+    )
     found = findings(CITED, ("1/0", [error]))
     assert rules(found) == ["error-output"] and "ZeroDivisionError" in found[0].message
     stdout = new_output("stream", name="stdout", text="Traceback (most recent call last):\n  ...")
@@ -99,7 +119,9 @@ def test_error_output_and_traceback_are_errors():
 
 
 def test_stderr_stream_is_a_warning():
-    stderr = new_output("stream", name="stderr", text="UserWarning: Glyph 20013 missing from font(s)\n")
+    stderr = new_output(
+        "stream", name="stderr", text="UserWarning: Glyph 20013 missing from font(s)\n"
+    )
     found = findings(CITED, ("plot", [stderr]))
     assert [(f.rule, f.severity) for f in found] == [("stderr", "warning")]
     assert "Glyph 20013" in found[0].message

@@ -3,23 +3,37 @@ from checkkit import html_out, make_case, md_out, nb, table_html
 from carebook.checks import CheckReport, run_checks
 
 GOOD = [
-    ("20_strategy.ipynb", nb(
-        "## 2.0 Customer care strategy\n\nA customer care strategy is a long-range plan [@camp1989].",
-        "### 2.1 Internal structure\n\nOne team.", "### 2.2 Measures and policy\n\nA charter.",
-        "### 2.3 Changes from feedback\n\nComplaints change policy.",
-    )),
-    ("30_standards.ipynb", nb(
-        "## 3.0 Standards\n\nStandards are set [@parasuraman1988].",
-        ("t", [html_out(table_html("Table 3.1: Benchmark comparison"))]),
-        ("t", [html_out(table_html("Table 3.2: Benefits of benchmarking"))]),
-    )),
-    ("50_review.ipynb", nb(
-        "## 5.0 Review",
-        ("t", [html_out(table_html("Table 5.1: SERVQUAL gap by dimension"))]),
-        ("t", [md_out("Two priorities\\.")]),
-        ("t", [html_out(table_html("Table 5.2: Improvement plan"))]),
-    )),
-    ("60_bibliography.ipynb", nb("## 6.0 Bibliography", ("b", [html_out('<ol class="cb-references"><li>x</li></ol>')]))),
+    (
+        "20_strategy.ipynb",
+        nb(
+            "## 2.0 Customer care strategy\n\n"
+            "A customer care strategy is a long-range plan [@camp1989].",
+            "### 2.1 Internal structure\n\nOne team.",
+            "### 2.2 Measures and policy\n\nA charter.",
+            "### 2.3 Changes from feedback\n\nComplaints change policy.",
+        ),
+    ),
+    (
+        "30_standards.ipynb",
+        nb(
+            "## 3.0 Standards\n\nStandards are set [@parasuraman1988].",
+            ("t", [html_out(table_html("Table 3.1: Benchmark comparison"))]),
+            ("t", [html_out(table_html("Table 3.2: Benefits of benchmarking"))]),
+        ),
+    ),
+    (
+        "50_review.ipynb",
+        nb(
+            "## 5.0 Review",
+            ("t", [html_out(table_html("Table 5.1: SERVQUAL gap by dimension"))]),
+            ("t", [md_out("Two priorities\\.")]),
+            ("t", [html_out(table_html("Table 5.2: Improvement plan"))]),
+        ),
+    ),
+    (
+        "60_bibliography.ipynb",
+        nb("## 6.0 Bibliography", ("b", [html_out('<ol class="cb-references"><li>x</li></ol>')])),
+    ),
 ]
 
 
@@ -30,14 +44,23 @@ def test_a_complete_report_meets_every_item_and_is_ok():
     assert report.ok and report.lint == ()
     # 2.0: "A customer care strategy is a long-range plan" 8 + "One team" 2 + "A charter" 2
     #      + "Complaints change policy" 3 = 15; 3.0: "Standards are set" 3; 5.0: "Two priorities" 2
-    assert report.words.sections == {"2.0 Customer care strategy": 15, "3.0 Standards": 3, "5.0 Review": 2}
+    assert report.words.sections == {
+        "2.0 Customer care strategy": 15,
+        "3.0 Standards": 3,
+        "5.0 Review": 2,
+    }
     assert (report.words.total, report.words.limit) == (20, 100)
-    assert report.summary_line() == "Checks: Outcome 3 evidence 7/7 items met; 20 of 100 words; 0 errors, 0 warnings."
+    assert (
+        report.summary_line()
+        == "Checks: Outcome 3 evidence 7/7 items met; 20 of 100 words; 0 errors, 0 warnings."
+    )
     assert report.words.declaration() == "Word count: 20 of 100"
 
 
 def test_a_lint_error_makes_the_report_not_ok_and_shows_in_the_text():
-    broken = GOOD[:-1] + [("60_bibliography.ipynb", nb("## 6.0 Bibliography", "TODO add references"))]
+    broken = GOOD[:-1] + [
+        ("60_bibliography.ipynb", nb("## 6.0 Bibliography", "TODO add references"))
+    ]
     report = run_checks(make_case(), broken)
     assert not report.ok and [f.rule for f in report.errors] == ["placeholder"]
     text = report.to_text()

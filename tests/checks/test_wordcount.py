@@ -28,15 +28,29 @@ def test_prose_excludes_tables_code_captions_images_and_citations():
 
 
 def test_words_per_section_count_prose_and_markdown_outputs_only():
-    doc = read([
-        ("10_intro.ipynb", nb(
-            "## 1.0 Introduction\n\nOne two three.",
-            ("tables.show(df, 'x')", [html_out(table_html("Table 1.1: Ten words of caption here are not counted at all"))]),
-            ("narrative.say(...)", [md_out("Four five\\.")]),
-            "### 1.1 Scope\n\nSix seven.",
-        )),
-        ("60_bib.ipynb", nb("## 6.0 Bibliography\n\nThese words are in the bibliography.")),
-    ])
+    doc = read(
+        [
+            (
+                "10_intro.ipynb",
+                nb(
+                    "## 1.0 Introduction\n\nOne two three.",
+                    (
+                        "tables.show(df, 'x')",
+                        [
+                            html_out(
+                                table_html(
+                                    "Table 1.1: Ten words of caption here are not counted at all"
+                                )
+                            )
+                        ],
+                    ),
+                    ("narrative.say(...)", [md_out("Four five\\.")]),
+                    "### 1.1 Scope\n\nSix seven.",
+                ),
+            ),
+            ("60_bib.ipynb", nb("## 6.0 Bibliography\n\nThese words are in the bibliography.")),
+        ]
+    )
     # Section 1.0: "One two three" (3) + "Four five" (2) + "Six seven" (2) = 7; headings excluded.
     assert section_words(doc) == {"1.0 Introduction": 7}
 

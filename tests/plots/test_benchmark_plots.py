@@ -18,14 +18,23 @@ def _setup():
 
 
 def bench():
-    return pd.DataFrame({
-        "metric": ["share", "share", "appeals", "appeals", "profit", "profit"],
-        "label": ["Market share", "Market share", "Appeals per million", "Appeals per million", pd.NA, pd.NA],
-        "organisation": [ORG, COMP] * 3,
-        "value": [62.2, 22.8, 8.6, 20.2, -5.0, 10.4],
-        "unit": ["%", "%", pd.NA, pd.NA, "RMB bn", "RMB bn"],
-        "higher_is_better": [True, True, False, False, True, True],
-    })
+    return pd.DataFrame(
+        {
+            "metric": ["share", "share", "appeals", "appeals", "profit", "profit"],
+            "label": [
+                "Market share",
+                "Market share",
+                "Appeals per million",
+                "Appeals per million",
+                pd.NA,
+                pd.NA,
+            ],
+            "organisation": [ORG, COMP] * 3,
+            "value": [62.2, 22.8, 8.6, 20.2, -5.0, 10.4],
+            "unit": ["%", "%", pd.NA, pd.NA, "RMB bn", "RMB bn"],
+            "higher_is_better": [True, True, False, False, True, True],
+        }
+    )
 
 
 def test_paired_bars_are_scaled_to_the_larger_value():

@@ -31,9 +31,16 @@ def qa():
             "comment_id": ["c1", "c2", "c3", "c4", "c5"],
             "source": ["letter", "email", "email", "online", "letter"],
             "kind": ["complaint", "complaint", "suggestion", "commendation", "other"],
-            "date": pd.to_datetime(["2014-01-05", "2014-01-20", "2014-02-01", "2014-02-03", "2014-03-31"]),
-            "text": ["bad signal", "signal gone, price too high", "the price is terrible", "great signal, thank you",
-                     "nothing"],
+            "date": pd.to_datetime(
+                ["2014-01-05", "2014-01-20", "2014-02-01", "2014-02-03", "2014-03-31"]
+            ),
+            "text": [
+                "bad signal",
+                "signal gone, price too high",
+                "the price is terrible",
+                "great signal, thank you",
+                "nothing",
+            ],
         }
     )
     return comments.analyse(frame, BOOK)
@@ -62,8 +69,14 @@ def test_sentiment_by_theme_diverges_and_marks_unscored_themes(qa):
     assert ax is given
     negative = [p for p in ax.patches if p.get_width() < 0]
     positive = [p for p in ax.patches if p.get_width() > 0]
-    assert negative and all(p.get_facecolor()[:3] == pytest.approx(plt.matplotlib.colors.to_rgb(SHORTFALL)) for p in negative)
-    assert positive and all(p.get_facecolor()[:3] == pytest.approx(plt.matplotlib.colors.to_rgb(SURPLUS)) for p in positive)
+    assert negative and all(
+        p.get_facecolor()[:3] == pytest.approx(plt.matplotlib.colors.to_rgb(SHORTFALL))
+        for p in negative
+    )
+    assert positive and all(
+        p.get_facecolor()[:3] == pytest.approx(plt.matplotlib.colors.to_rgb(SURPLUS))
+        for p in positive
+    )
     notes = [t.get_text() for t in ax.texts]
     assert "not scored" in notes  # "Shops" has no comment at all
     figures.show(ax, "Sentiment by theme")
@@ -71,10 +84,17 @@ def test_sentiment_by_theme_diverges_and_marks_unscored_themes(qa):
 
 def test_monthly_volume_with_and_without_kinds(qa):
     ax = comment_plots.monthly_volume(comments.monthly_table(qa))
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Complaint", "Commendation", "Suggestion", "Other"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Complaint",
+        "Commendation",
+        "Suggestion",
+        "Other",
+    ]
     heights = {}
     for p in ax.patches:
-        heights[round(p.get_x() + p.get_width() / 2)] = heights.get(round(p.get_x() + p.get_width() / 2), 0) + p.get_height()
+        heights[round(p.get_x() + p.get_width() / 2)] = (
+            heights.get(round(p.get_x() + p.get_width() / 2), 0) + p.get_height()
+        )
     assert sorted(heights.values()) == [1, 2, 2]  # March 1; January 2; February 2
     plain = comments.analyse(qa.comments.drop(columns="kind"), BOOK)
     ax = comment_plots.monthly_volume(comments.monthly_table(plain))

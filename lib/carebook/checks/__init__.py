@@ -47,7 +47,7 @@ class WordCount:
         return self.limit is not None and self.total > self.limit
 
     def declaration(self) -> str:
-        """The declaration line, e.g. "Word count: 2,431 of 2,500"."""
+        """Return the declaration line, e.g. "Word count: 2,431 of 2,500"."""
         return _wordcount.declaration(self.total, self.limit)
 
 
@@ -90,8 +90,15 @@ class CheckReport:
     def coverage_frame(self) -> pd.DataFrame:
         """Coverage as a table: Evidence, Section, Met ("yes"/"no"), Where."""
         return pd.DataFrame(
-            [{"Evidence": r.item, "Section": r.section, "Met": "yes" if r.met else "no",
-              "Where": r.where} for r in self.coverage],
+            [
+                {
+                    "Evidence": r.item,
+                    "Section": r.section,
+                    "Met": "yes" if r.met else "no",
+                    "Where": r.where,
+                }
+                for r in self.coverage
+            ],
             columns=["Evidence", "Section", "Met", "Where"],
         )
 
@@ -104,10 +111,17 @@ class CheckReport:
         return pd.DataFrame(rows, columns=["Section", "Words"]).set_index("Section")
 
     def lint_frame(self) -> pd.DataFrame:
-        """Findings as a table: Severity, Notebook, Cell, Message."""
+        """Return the findings as a table: Severity, Notebook, Cell, Message."""
         return pd.DataFrame(
-            [{"Severity": f.severity, "Notebook": f.notebook, "Cell": f.cell, "Message": f.message}
-             for f in self.lint],
+            [
+                {
+                    "Severity": f.severity,
+                    "Notebook": f.notebook,
+                    "Cell": f.cell,
+                    "Message": f.message,
+                }
+                for f in self.lint
+            ],
             columns=["Severity", "Notebook", "Cell", "Message"],
         )
 
@@ -118,12 +132,13 @@ class CheckReport:
         over = " (over the limit)" if self.words.over_limit else ""
         e, w = len(self.errors), len(self.warnings)
         return (
-            f"Checks: Outcome 3 evidence {met}/{len(self.coverage)} items met; {words} words{over}; "
+            f"Checks: Outcome 3 evidence {met}/{len(self.coverage)} items met; "
+            f"{words} words{over}; "
             f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}."
         )
 
     def to_text(self) -> str:
-        """The full report for the terminal (``carebook check``)."""
+        """Return the full report for the terminal (``carebook check``)."""
         lines = ["Outcome 3 evidence"]
         for row in self.coverage:
             mark = "[x]" if row.met else "[ ]"
@@ -131,13 +146,17 @@ class CheckReport:
             if row.where:
                 lines.append(f"               {'' if row.met else 'missing: '}{row.where}")
         lines.append("")
-        lines.append("Words (prose only: no headings, tables, captions, code, citations or bibliography)")
+        lines.append(
+            "Words (prose only: no headings, tables, captions, code, citations or bibliography)"
+        )
         width = max([len(s) for s in self.words.sections] + [5])
         for section, n in self.words.sections.items():
             lines.append(f"  {section:<{width}}  {n:>6,}")
         limit = f" of {self.words.limit:,}" if self.words.limit else ""
-        lines.append(f"  {'Total':<{width}}  {self.words.total:>6,}{limit}"
-                     + ("  OVER THE LIMIT" if self.words.over_limit else ""))
+        lines.append(
+            f"  {'Total':<{width}}  {self.words.total:>6,}{limit}"
+            + ("  OVER THE LIMIT" if self.words.over_limit else "")
+        )
         lines.append("")
         if self.lint:
             lines.append("Before you submit")
@@ -145,7 +164,10 @@ class CheckReport:
         else:
             lines.append("Before you submit: nothing to fix.")
         if not self.executed:
-            lines.append("(Source notebooks checked: outputs were not checked; build the report to check them.)")
+            lines.append(
+                "(Source notebooks checked: outputs were not checked; "
+                "build the report to check them.)"
+            )
         lines.append("")
         lines.append(self.summary_line())
         return "\n".join(lines)
@@ -185,8 +207,16 @@ def run_checks(
     words = WordCount(sections, sum(sections.values()), case.config.report.word_limit)
     findings = list(_lint.lint(document, case.references))
     if words.over_limit:
-        findings.append(Finding("warning", "", None,
-                                f"{words.total:,} words is over the limit of {words.limit:,}",
-                                "word-limit"))
-    log.debug("checks: %d coverage items, %d words, %d findings", len(rows), words.total, len(findings))
+        findings.append(
+            Finding(
+                "warning",
+                "",
+                None,
+                f"{words.total:,} words is over the limit of {words.limit:,}",
+                "word-limit",
+            )
+        )
+    log.debug(
+        "checks: %d coverage items, %d words, %d findings", len(rows), words.total, len(findings)
+    )
     return CheckReport(rows, words, tuple(findings), document.executed)

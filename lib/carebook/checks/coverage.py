@@ -57,8 +57,9 @@ def _count(case: Case, what: str) -> tuple[int, str]:
     if what == "micro_standards":
         return len([s for s in cfg.standards.micro if str(s).strip()]), "case.yaml standards.micro"
     if what == "commitments":
-        return len([c for c in cfg.standards.commitments if c.target_hours > 0]), \
-            "case.yaml standards.commitments"
+        return len(
+            [c for c in cfg.standards.commitments if c.target_hours > 0]
+        ), "case.yaml standards.commitments"
     if what == "benchmark_metrics":
         from carebook.benchmark import comparisons
 
@@ -82,7 +83,8 @@ def _count(case: Case, what: str) -> tuple[int, str]:
     if what == "servqual_dimensions":
         survey = case.survey
         n = sum(
-            1 for items in DIMENSION_ITEMS.values()
+            1
+            for items in DIMENSION_ITEMS.values()
             if survey is not None and all(f"E{i}" in survey and f"P{i}" in survey for i in items)
         )
         return n, "survey.csv"
@@ -126,21 +128,37 @@ def _scope(doc: Document, section: str | None) -> list[Block]:
     return doc.in_section(str(section)) if section else list(doc.blocks)
 
 
-def _rule_text(case: Case, doc: Document, refs: set[str], *, pattern: str,
-               section: str | None = None) -> _Result:
+def _rule_text(
+    case: Case, doc: Document, refs: set[str], *, pattern: str, section: str | None = None
+) -> _Result:
     regex = re.compile(pattern, re.IGNORECASE)
-    hit = _first([b for b in _scope(doc, section) if b.kind in ("prose", "markdown_output")],
-                 lambda b: bool(regex.search(" ".join(b.text.split()))))
+    hit = _first(
+        [b for b in _scope(doc, section) if b.kind in ("prose", "markdown_output")],
+        lambda b: bool(regex.search(" ".join(b.text.split()))),
+    )
     if hit:
         return _Result(True, f"text ({hit.where})")
-    return _Result(False, f"no text matches '{pattern}'" + (f" in section {section}" if section else ""))
+    return _Result(
+        False, f"no text matches '{pattern}'" + (f" in section {section}" if section else "")
+    )
 
 
-_CALL = {"table": ("tables.show(",), "figure": ("figures.show(",), "any": ("tables.show(", "figures.show(")}
+_CALL = {
+    "table": ("tables.show(",),
+    "figure": ("figures.show(",),
+    "any": ("tables.show(", "figures.show("),
+}
 
 
-def _rule_caption(case: Case, doc: Document, refs: set[str], *, pattern: str, kind: str = "any",
-                  section: str | None = None) -> _Result:
+def _rule_caption(
+    case: Case,
+    doc: Document,
+    refs: set[str],
+    *,
+    pattern: str,
+    kind: str = "any",
+    section: str | None = None,
+) -> _Result:
     regex = re.compile(pattern, re.IGNORECASE)
     prefixes = {"table": ("table",), "figure": ("figure",), "any": ("table", "figure")}[kind]
     for block in _scope(doc, section):
@@ -156,8 +174,10 @@ def _rule_caption(case: Case, doc: Document, refs: set[str], *, pattern: str, ki
             if regex.search(block.text):  # source notebook: the caption is in the call
                 return _Result(True, f"{kind} call ({block.where})")
     where = f" in section {section}" if section else ""
-    return _Result(False, f"no {kind if kind != 'any' else 'table or figure'} caption matches "
-                          f"'{pattern}'{where}")
+    return _Result(
+        False,
+        f"no {kind if kind != 'any' else 'table or figure'} caption matches '{pattern}'{where}",
+    )
 
 
 def _citations(doc: Document) -> list[tuple[Block, str]]:
@@ -222,11 +242,23 @@ def load_checklist(path: str | Path | None = None) -> list[dict[str, Any]]:
         for j, rule in enumerate(item.get("rules") or [], start=1):
             name = rule.get("rule") if isinstance(rule, dict) else None
             if name not in RULES:
-                problems.append(Problem(path.name, None, f"{where}.rules[{j}]",
-                                        f"unknown rule {name!r}; use one of {', '.join(RULES)}"))
+                problems.append(
+                    Problem(
+                        path.name,
+                        None,
+                        f"{where}.rules[{j}]",
+                        f"unknown rule {name!r}; use one of {', '.join(RULES)}",
+                    )
+                )
             elif name == "caption" and rule.get("kind", "any") not in _CALL:
-                problems.append(Problem(path.name, None, f"{where}.rules[{j}].kind",
-                                        "kind must be table, figure or any"))
+                problems.append(
+                    Problem(
+                        path.name,
+                        None,
+                        f"{where}.rules[{j}].kind",
+                        "kind must be table, figure or any",
+                    )
+                )
     if problems:
         raise InputError(problems)
     return items
@@ -243,9 +275,14 @@ def evaluate(case: Case, document: Document, items: list[dict[str, Any]]) -> lis
             try:
                 results.append(RULES[rule["rule"]](case, document, refs, **options))
             except TypeError as err:  # an option the rule does not take
-                raise InputError(Problem("checklist", None, str(rule.get("rule")),
-                                         f"bad options {options}: {err}")) from err
+                raise InputError(
+                    Problem(
+                        "checklist", None, str(rule.get("rule")), f"bad options {options}: {err}"
+                    )
+                ) from err
         met = bool(results) and all(r.ok for r in results)
         notes = [r.note for r in results if (r.ok if met else not r.ok)]
-        rows.append(CoverageRow(str(item["title"]), str(item.get("section", "")), met, "; ".join(notes)))
+        rows.append(
+            CoverageRow(str(item["title"]), str(item.get("section", "")), met, "; ".join(notes))
+        )
     return rows

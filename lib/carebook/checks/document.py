@@ -106,7 +106,11 @@ def _split_markdown(source: str) -> list[tuple[str, str, int]]:
         match = _FENCE_RE.match(line)
         if fence is None and match:
             fence = match.group(1)[0]
-        elif fence is not None and line.strip().startswith(fence * 3) and not line.strip().strip(fence):
+        elif (
+            fence is not None
+            and line.strip().startswith(fence * 3)
+            and not line.strip().strip(fence)
+        ):
             fence = None
             buffer.append(line)
             continue
@@ -154,7 +158,9 @@ def _output_parts(cell) -> list[tuple[str, str, int]]:
         kind = output.get("output_type")
         if kind == "error":
             trace = "\n".join(_text(t) for t in output.get("traceback", []))
-            parts.append(("error", f"{output.get('ename', '')}: {output.get('evalue', '')}\n{trace}", 0))
+            parts.append(
+                ("error", f"{output.get('ename', '')}: {output.get('evalue', '')}\n{trace}", 0)
+            )
         elif kind == "stream":
             name = "stderr" if output.get("name") == "stderr" else "stream"
             parts.append((name, _text(output.get("text", "")), 0))

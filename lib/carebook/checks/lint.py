@@ -36,10 +36,13 @@ __all__ = ["Finding", "lint", "PLACEHOLDER_RE"]
 #: Placeholder text in prose; upper-case markers must be whole words in capitals.
 PLACEHOLDER_RE = re.compile(
     r"\b(?:TODO|FIXME|XXX+|TBD|TBC)\b"
-    r"|(?i:lorem ipsum|\[placeholder\]|\bplaceholder text\b|your text here|\binsert [^.\n]{0,40}? here\b)"
+    r"|(?i:lorem ipsum|\[placeholder\]|\bplaceholder text\b|your text here"
+    r"|\binsert [^.\n]{0,40}? here\b)"
 )
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
-_FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.DOTALL | re.MULTILINE)
+_FENCED = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.DOTALL | re.MULTILINE
+)
 _FIGURE = re.compile(r"<figure\b.*?</figure>", re.DOTALL | re.IGNORECASE)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -70,8 +73,15 @@ def _placeholders(doc: Document) -> list[Finding]:
     out = []
     for block in doc.of_kind("prose", "markdown_output", "heading"):
         for match in PLACEHOLDER_RE.finditer(_without_code(block.text)):
-            out.append(Finding("error", block.notebook, block.cell,
-                               f"placeholder text '{match.group(0)}' left in the report", "placeholder"))
+            out.append(
+                Finding(
+                    "error",
+                    block.notebook,
+                    block.cell,
+                    f"placeholder text '{match.group(0)}' left in the report",
+                    "placeholder",
+                )
+            )
     return out
 
 
@@ -88,7 +98,7 @@ def _empty_sections(doc: Document) -> list[Finding]:
         if block.kind != "heading":
             continue
         has_content = False
-        for nxt in blocks[i + 1:]:
+        for nxt in blocks[i + 1 :]:
             if nxt.notebook != block.notebook:
                 break
             if nxt.kind == "heading":
@@ -99,8 +109,15 @@ def _empty_sections(doc: Document) -> list[Finding]:
                 has_content = True
                 break
         if not has_content:
-            out.append(Finding("error", block.notebook, block.cell,
-                               f"section '{block.text}' is empty", "empty-section"))
+            out.append(
+                Finding(
+                    "error",
+                    block.notebook,
+                    block.cell,
+                    f"section '{block.text}' is empty",
+                    "empty-section",
+                )
+            )
     return out
 
 
@@ -108,9 +125,15 @@ def _missing_captions(doc: Document) -> list[Finding]:
     out = []
 
     def add(block: Block, what: str) -> None:
-        out.append(Finding("error", block.notebook, block.cell,
-                           f"{what} without a caption: show it with tables.show or figures.show",
-                           "no-caption"))
+        out.append(
+            Finding(
+                "error",
+                block.notebook,
+                block.cell,
+                f"{what} without a caption: show it with tables.show or figures.show",
+                "no-caption",
+            )
+        )
 
     for block in doc.blocks:
         if block.kind == "image":
@@ -132,7 +155,11 @@ def _missing_captions(doc: Document) -> list[Finding]:
             rows = [i for i, line in enumerate(lines) if _TABLE_ROW.match(line)]
             if rows:
                 first, last = rows[0], rows[-1]
-                near = [lines[j] for j in (first - 2, first - 1, last + 1, last + 2) if 0 <= j < len(lines)]
+                near = [
+                    lines[j]
+                    for j in (first - 2, first - 1, last + 1, last + 2)
+                    if 0 <= j < len(lines)
+                ]
                 if not any(_TABLE_CAPTION.match(line) for line in near):
                     add(block, "Markdown table")
     return out
@@ -150,14 +177,26 @@ def _citations(doc: Document, references: Sequence[Reference]) -> list[Finding]:
                 if key not in known:
                     close = difflib.get_close_matches(key, ids, n=1, cutoff=0.6)
                     hint = f" (did you mean '@{close[0]}'?)" if close else ""
-                    out.append(Finding("error", block.notebook, block.cell,
-                                       f"citation '@{key}' has no entry in references.yaml{hint}",
-                                       "unknown-citation"))
+                    out.append(
+                        Finding(
+                            "error",
+                            block.notebook,
+                            block.cell,
+                            f"citation '@{key}' has no entry in references.yaml{hint}",
+                            "unknown-citation",
+                        )
+                    )
     for ref in references:
         if ref.id not in cited:
-            out.append(Finding("warning", "references.yaml", None,
-                               f"reference '{ref.id}' is never cited (it is still listed)",
-                               "uncited-reference"))
+            out.append(
+                Finding(
+                    "warning",
+                    "references.yaml",
+                    None,
+                    f"reference '{ref.id}' is never cited (it is still listed)",
+                    "uncited-reference",
+                )
+            )
     return out
 
 
@@ -166,19 +205,50 @@ def _outputs(doc: Document) -> list[Finding]:
     for block in doc.blocks:
         if block.kind == "error":
             first = block.text.splitlines()[0] if block.text else "error"
-            out.append(Finding("error", block.notebook, block.cell,
-                               f"error output in the report: {first.strip()}", "error-output"))
-        elif block.kind in ("stream", "markdown_output", "html", "plain_output") and "Traceback" in block.text:
-            out.append(Finding("error", block.notebook, block.cell,
-                               "a Traceback slipped into the output", "error-output"))
+            out.append(
+                Finding(
+                    "error",
+                    block.notebook,
+                    block.cell,
+                    f"error output in the report: {first.strip()}",
+                    "error-output",
+                )
+            )
+        elif (
+            block.kind in ("stream", "markdown_output", "html", "plain_output")
+            and "Traceback" in block.text
+        ):
+            out.append(
+                Finding(
+                    "error",
+                    block.notebook,
+                    block.cell,
+                    "a Traceback slipped into the output",
+                    "error-output",
+                )
+            )
         elif block.kind == "stderr":
             if "Traceback" in block.text:
-                out.append(Finding("error", block.notebook, block.cell,
-                                   "a Traceback slipped into the output", "error-output"))
+                out.append(
+                    Finding(
+                        "error",
+                        block.notebook,
+                        block.cell,
+                        "a Traceback slipped into the output",
+                        "error-output",
+                    )
+                )
             else:
                 first = next((ln.strip() for ln in block.text.splitlines() if ln.strip()), "")
-                out.append(Finding("warning", block.notebook, block.cell,
-                                   f"stderr output: {first[:120]}", "stderr"))
+                out.append(
+                    Finding(
+                        "warning",
+                        block.notebook,
+                        block.cell,
+                        f"stderr output: {first[:120]}",
+                        "stderr",
+                    )
+                )
     return out
 
 
@@ -204,4 +274,3 @@ def lint(document: Document, references: Sequence[Reference]) -> list[Finding]:
         findings,
         key=lambda f: (f.severity != "error", order.get(f.notebook, len(order)), f.cell or 0),
     )
-

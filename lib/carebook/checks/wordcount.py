@@ -29,11 +29,11 @@ from carebook.references import find_citations
 
 __all__ = ["count_words", "prose_text", "section_words", "is_bibliography", "declaration"]
 
-_CJK = re.compile(
-    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
-)
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _WORD = re.compile(r"[^\W_](?:[\w'’.,\-\u2212]*[^\W_])?")
-_FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.DOTALL | re.MULTILINE)
+_FENCED = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.DOTALL | re.MULTILINE
+)
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>\n]+>")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -50,7 +50,7 @@ def prose_text(markdown: str) -> str:
     """Return the countable prose of a Markdown fragment (see the module docstring)."""
     text = markdown
     for citation in reversed(find_citations(markdown)):
-        text = text[:citation.start] + " " + text[citation.end:]
+        text = text[: citation.start] + " " + text[citation.end :]
     text = _FENCED.sub(" ", text)
     text = _HTML_COMMENT.sub(" ", text)
     lines = []

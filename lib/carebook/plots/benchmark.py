@@ -57,8 +57,15 @@ def comparison_bars(
     n = len(table)
     ax = plots.axes(ax, height=max(2.2, 0.75 * n + 1.2))
     if table.empty:
-        ax.text(0.5, 0.5, "No benchmark data to compare", ha="center", va="center",
-                transform=ax.transAxes, color=plots.NEUTRAL)
+        ax.text(
+            0.5,
+            0.5,
+            "No benchmark data to compare",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color=plots.NEUTRAL,
+        )
         ax.set_axis_off()
         return ax
     rows = []
@@ -68,12 +75,29 @@ def comparison_bars(
         label = textwrap.fill(f"{name} ({direction} is better)", 28)
         scale = max(abs(row["organisation"]), abs(row["competitor"])) or 1.0
         for who, value in ((organisation, row["organisation"]), (competitor, row["competitor"])):
-            rows.append({"Metric": label, "Who": who, "Index": 100 * value / scale, "value": value,
-                         "unit": row["unit"], "leads": _leads(row, who == organisation)})
+            rows.append(
+                {
+                    "Metric": label,
+                    "Who": who,
+                    "Index": 100 * value / scale,
+                    "value": value,
+                    "unit": row["unit"],
+                    "leads": _leads(row, who == organisation),
+                }
+            )
     data = pd.DataFrame(rows)
-    sns.barplot(data=data, y="Metric", x="Index", hue="Who", orient="h", ax=ax,
-                palette=[plots.ORGANISATION, plots.COMPETITOR], hue_order=[organisation, competitor],
-                errorbar=None, width=0.75)
+    sns.barplot(
+        data=data,
+        y="Metric",
+        x="Index",
+        hue="Who",
+        orient="h",
+        ax=ax,
+        palette=[plots.ORGANISATION, plots.COMPETITOR],
+        hue_order=[organisation, competitor],
+        errorbar=None,
+        width=0.75,
+    )
     # Bars come out per hue level in the order of the y categories.
     for container, who in zip(ax.containers, [organisation, competitor], strict=False):
         subset = data[data["Who"] == who].reset_index(drop=True)
@@ -82,17 +106,24 @@ def comparison_bars(
             # Labels sit right of the bar end, or right of zero for a negative bar, so
             # they never run into the metric names on the left.
             x = max(bar.get_width(), 0.0)
-            ax.text(x + 2, bar.get_y() + bar.get_height() / 2, text,
-                    va="center", ha="left", fontsize=8.5,
-                    fontweight="bold" if r["leads"] else "normal")
+            ax.text(
+                x + 2,
+                bar.get_y() + bar.get_height() / 2,
+                text,
+                va="center",
+                ha="left",
+                fontsize=8.5,
+                fontweight="bold" if r["leads"] else "normal",
+            )
     low = min(0.0, float(data["Index"].min()))
     ax.set_xlim(low * 1.1 if low < 0 else 0, 165)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xticks([t for t in (-100, -50, 0, 25, 50, 75, 100) if t >= low * 1.1])
     ax.set_xlabel("Relative value (larger of the two = 100)")
     ax.set_ylabel("")
-    ax.legend(title=None, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
-              fontsize=9)
+    ax.legend(
+        title=None, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=9
+    )
     ax.grid(axis="y", visible=False)
     return ax
 
