@@ -1,0 +1,74 @@
+"""The whole build of the embedded sample, as `make report` runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from carebook import cli
+from carebook.paths import SAMPLE_CASE
+
+SECTION_HEADINGS = [
+    "1.0 Introduction",
+    "2.0 Development of the customer care strategy",
+    "3.0 Customer care standards",
+    "4.0 Qualitative and quantitative analysis",
+    "5.0 Customer care review and improvements",
+    "6.0 Bibliography",
+]
+DIMENSIONS = ["tangibles", "reliability", "responsiveness", "assurance", "empathy"]
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    assert cli.main(["build", str(SAMPLE_CASE), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.slow
+def test_build_writes_every_promised_output(sample_report):
+    for name in ("report.html", "report.pdf", "metrics.json", "manifest.json"):
+        assert (sample_report / name).is_file(), name
+    executed = sorted(p.name for p in (sample_report / "executed").glob("*.ipynb"))
+    assert executed == ["10_introduction.ipynb", "20_strategy.ipynb", "30_standards.ipynb",
+                        "40_analysis.ipynb", "50_review.ipynb", "60_bibliography.ipynb"]
+    assert not list(sample_report.glob(".staging*"))
+
+
+@pytest.mark.slow
+def test_metrics_follow_the_interface(sample_report):
+    metrics = json.loads((sample_report / "metrics.json").read_text(encoding="utf-8"))
+    assert list(metrics) == ["organisation", "competitor", "survey", "contacts", "comments", "benchmark"]
+    assert (metrics["organisation"], metrics["competitor"]) == ("China Mobile", "China Unicom")
+    survey = metrics["survey"]
+    assert survey["respondents"] == 50_000
+    assert list(survey["servqual"]["gap"]) == DIMENSIONS
+    assert survey["servqual"]["overall_gap"] < 0
+    assert set(metrics["contacts"]["channels"]) == {"hotline", "online", "email"}
+    assert metrics["comments"]["comments"] == 2_000
+    assert metrics["benchmark"]["market_share_pct"]["organisation_better"] is True
+
+
+@pytest.mark.slow
+def test_html_is_self_contained_and_has_no_code(sample_report):
+    html = (sample_report / "report.html").read_text(encoding="utf-8")
+    assert "<script src=" not in html and 'href="http' not in html.split("<body", 1)[0]
+    assert "carebook.setup(" not in html and "load_case(" not in html
+    for heading in SECTION_HEADINGS:
+        assert heading in html
+    assert "Figure 4.1" in html and "Table 3.1" in html
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_pdf_contains_every_section_heading(sample_report):
+    text = subprocess.run(["pdftotext", "-layout", str(sample_report / "report.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for heading in SECTION_HEADINGS:
+        assert heading in flat, heading
+    assert "(Parasuraman, Zeithaml and Berry, 1988)" in flat
