@@ -64,6 +64,22 @@ def test_matching_is_plain_substring_not_word_or_regex():
     assert coded["x"].tolist() == [False, True, True, False, False]
 
 
+@pytest.mark.parametrize("fast_path", [True, False], ids=["pyarrow-re2", "python-re"])
+def test_keywords_with_punctuation_match_literally_on_both_paths(fast_path, monkeypatch):
+    if not fast_path:
+        import pyarrow.compute
+
+        def refuse(*args, **kwargs):
+            raise ValueError("forced fallback")
+
+        monkeypatch.setattr(pyarrow.compute, "match_substring_regex", refuse)
+    book = Codebook(themes=(Theme(key="x", label="X", keywords=("a|b", "x\\y", "didn't know", "$5", "[vip]")),))
+    coded = comments.code_comments(
+        _comments(["a|b", "a", "b", "x\\y", "xy", "He DIDN'T KNOW", "only $5", "5", "[VIP] line", "vip"]), book
+    )
+    assert coded["x"].tolist() == [True, False, False, True, False, True, True, False, True, False]
+
+
 def test_casefold_not_just_lower():
     # casefold maps the German sharp s to "ss"; str.lower would not match.
     book = Codebook(themes=(Theme(key="street", label="Street", keywords=("STRASSE",)),))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
+import numpy as np
 import pandas as pd
 
 from carebook.case.model import Codebook
@@ -39,10 +40,28 @@ def _words(text: str) -> float:
     return len(_WORD.findall(_CJK_CHAR.sub(" ", text))) + cjk / 2
 
 
-def _matcher(keywords: tuple[str, ...]) -> re.Pattern | None:
-    folded = sorted({k.casefold() for k in keywords if k.strip()}, key=lambda k: (-len(k), k))
+def _ordered(keywords: tuple[str, ...]) -> list[str]:
     # Longest keywords first, so "waited" counts once, not also as "wait".
-    return re.compile("|".join(re.escape(k) for k in folded)) if folded else None
+    return sorted({k.casefold() for k in keywords if k.strip()}, key=lambda k: (-len(k), k))
+
+
+def _count_matches(folded: list[str], keywords: tuple[str, ...]) -> np.ndarray:
+    """Non-overlapping keyword matches in each casefolded text (longest keyword first)."""
+    from carebook.comments import keyword_pattern
+
+    ordered = _ordered(keywords)
+    if not ordered or not folded:
+        return np.zeros(len(folded))
+    pattern = keyword_pattern(ordered)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        counts = pc.count_substring_regex(pa.array(folded, type=pa.large_string()), pattern)
+        return counts.to_numpy(zero_copy_only=False).astype(float)
+    except (ImportError, ValueError):
+        compiled = re.compile(pattern)
+        return np.array([len(compiled.findall(t)) for t in folded], dtype=float)
 
 
 def density(text: str, keywords: tuple[str, ...]) -> float:
@@ -56,13 +75,8 @@ def density(text: str, keywords: tuple[str, ...]) -> float:
     >>> density("I waited and waited for a reply", ("wait", "waited", "reply"))
     0.42857142857142855
     """
-    return _density(text, _matcher(keywords), _words(text))
-
-
-def _density(text: str, pattern: re.Pattern | None, words: float) -> float:
-    if pattern is None or words == 0:
-        return 0.0
-    return len(pattern.findall(text.casefold())) / words
+    words = _words(text)
+    return float(_count_matches([text.casefold()], keywords)[0] / words) if words else 0.0
 
 
 def _shorten(text: str, max_chars: int) -> tuple[str, bool]:
@@ -118,32 +132,35 @@ def representative(
         Columns ``theme`` (key), ``label``, ``comment_id``, ``source``, ``text`` and
         ``shortened``, in codebook order; themes without comments have no rows.
     """
-    texts = comments["text"].astype(object).where(comments["text"].notna(), "")
-    words = texts.map(_words)
-    used: set = set()
+    texts = [t if isinstance(t, str) else "" for t in comments["text"].tolist()]
+    folded = [t.casefold() for t in texts]
+    words = np.array([_words(t) for t in texts], dtype=float)
+    lengths = np.array([len(t) for t in texts])
+    ids = np.array([str(i) for i in comments["comment_id"].tolist()], dtype=object)
+    used: set[int] = set()
     rows = []
     for theme in codebook.themes:
-        candidates = coded.index[coded[theme.key].to_numpy(dtype=bool)]
+        candidates = np.flatnonzero(coded[theme.key].to_numpy(dtype=bool))
         if len(candidates) == 0:
             continue
-        long_enough = [i for i in candidates if words[i] >= min_words]
-        pool = long_enough or list(candidates)
-        pattern = _matcher(theme.keywords)
-        ranked = sorted(
-            pool,
-            key=lambda i: (-_density(texts[i], pattern, words[i]), len(texts[i]), str(comments.at[i, "comment_id"])),
-        )
+        long_enough = candidates[words[candidates] >= min_words]
+        pool = long_enough if len(long_enough) else candidates
+        hits = _count_matches([folded[i] for i in pool], theme.keywords)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dens = np.where(words[pool] > 0, hits / words[pool], 0.0)
+        # np.lexsort sorts by the last key first: density (high first), length, id.
+        ranked = pool[np.lexsort((ids[pool], lengths[pool], -dens))]
         fresh = [i for i in ranked if i not in used]
-        chosen = (fresh + [i for i in ranked if i in used])[:per_theme]
+        chosen = (fresh[:per_theme] + [i for i in ranked if i in used])[:per_theme]
         for i in chosen:
-            used.add(i)
+            used.add(int(i))
             text, shortened = _shorten(texts[i], max_chars)
             rows.append(
                 {
                     "theme": theme.key,
                     "label": theme.label,
-                    "comment_id": comments.at[i, "comment_id"],
-                    "source": comments.at[i, "source"],
+                    "comment_id": comments["comment_id"].iloc[i],
+                    "source": comments["source"].iloc[i],
                     "text": text,
                     "shortened": shortened,
                 }
