@@ -227,3 +227,14 @@ def test_camp_steps_are_ten_steps_in_four_phases_plus_maturity():
 def test_benefits_and_types_are_tables():
     assert len(benchmark.benchmarking_benefits()) >= 2
     assert "Competitive" in benchmark.benchmarking_types().index
+
+
+def test_lead_sentence_stops_naming_metrics_past_a_handful():
+    rows = []
+    for i in range(6):
+        rows += [
+            (f"m{i}", f"Metric {i}", ORG, 2.0, None, True, None, None),
+            (f"m{i}", f"Metric {i}", COMP, 1.0, None, True, None, None),
+        ]
+    text = benchmark.lead_sentence(frame(rows), ORG, COMP).markdown.replace("\\", "")
+    assert text == "China Mobile leads China Unicom on 6 of 6 benchmark metrics."

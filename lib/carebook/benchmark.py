@@ -39,6 +39,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: The lead sentence names the metrics a side leads on only up to this many.
+MAX_NAMED = 4
+
 
 def _norm(name: object) -> str:
     return str(name).strip().casefold()
@@ -301,10 +304,13 @@ def lead_sentence(
         return join_words(words)
 
     if ours:
+        # Past a handful, naming every metric makes an unreadable sentence; the table
+        # beside it lists them all.
+        which = " ({which})" if len(ours) <= MAX_NAMED else ""
         text = say(
             "{org} leads {comp} on {n} of {total} benchmark metric"
             + ("s" if total > 1 else "")
-            + " ({which})",
+            + which,
             org=organisation,
             comp=competitor,
             n=len(ours),

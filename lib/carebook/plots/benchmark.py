@@ -54,8 +54,10 @@ def comparison_bars(
     import seaborn as sns
 
     table = comparisons(benchmark, organisation, competitor)
-    n = len(table)
-    ax = plots.axes(ax, height=max(2.2, 0.75 * n + 1.2))
+    labels = {m: _label(m, row) for m, row in table.iterrows()}
+    # About 0.3 in per label line keeps wrapped names apart; capped to fit an A4 page.
+    lines = sum(max(2, label.count("\n") + 1) for label in labels.values())
+    ax = plots.axes(ax, height=min(max(2.2, 0.3 * lines + 1.0), 8.5))
     if table.empty:
         ax.text(
             0.5,
@@ -70,9 +72,7 @@ def comparison_bars(
         return ax
     rows = []
     for metric, row in table.iterrows():
-        name = _metric_name(metric, row["label"])
-        direction = "higher" if row["higher_is_better"] else "lower"
-        label = textwrap.fill(f"{name} ({direction} is better)", 28)
+        label = labels[metric]
         scale = max(abs(row["organisation"]), abs(row["competitor"])) or 1.0
         for who, value in ((organisation, row["organisation"]), (competitor, row["competitor"])):
             rows.append(
@@ -126,6 +126,11 @@ def comparison_bars(
     )
     ax.grid(axis="y", visible=False)
     return ax
+
+
+def _label(metric: str, row: pd.Series) -> str:
+    direction = "higher" if row["higher_is_better"] else "lower"
+    return textwrap.fill(_metric_name(metric, row["label"]), 34) + f"\n({direction} is better)"
 
 
 def _leads(row: pd.Series, is_organisation: bool) -> bool:
