@@ -147,3 +147,21 @@ def test_checked_values_cannot_escape_papermills_literal(value):
     # papermill writes `name = <literal>`; a checked text value must stay one literal.
     source = PythonTranslator.translate_str(convert_value("label", value, "000"))
     assert ast.literal_eval(source) == value
+
+
+def test_an_invalid_case_stops_the_build_before_any_kernel(tmp_path, monkeypatch, stand_ins):
+    import carebook.case
+    from carebook.errors import InputError, Problem
+
+    def invalid(case_dir):
+        raise InputError([Problem("survey.csv", 3, "P1", "must be 1-7, got 9")])
+
+    def no_kernels(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(carebook.case, "validate", invalid)
+    monkeypatch.setattr(execute, "run_sections", no_kernels)
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb")
+    with pytest.raises(InputError, match=r"survey.csv:3:P1: must be 1-7"):
+        build(tmp_path / "case", tmp_path / "out", notebooks_dir=nbs)
+    assert not (tmp_path / "out").exists()
