@@ -49,6 +49,7 @@ __all__ = [
     "sentiment_table",
     "coding_sentence",
     "sentiment_sentence",
+    "missed_commitments",
     "bridge",
     "bridge_table",
     "bridge_sentences",
@@ -618,6 +619,31 @@ def sentiment_sentence(qa: Analysis | None) -> Text:
 
 
 # ---------------------------------------------------------------- bridge to the numbers
+
+
+def missed_commitments(contacts_metrics: Mapping | None, commitments: Iterable) -> list[str]:
+    """Return the labels of the service commitments that missed their standard.
+
+    Parameters
+    ----------
+    contacts_metrics : mapping or None
+        The ``contacts`` block of metrics.json (``standards.contact_metrics``), with
+        ``channels[channel]["meets_standard"]``.
+    commitments : iterable of Commitment
+        ``case.commitments`` (for the labels shown in the report), in case.yaml order.
+
+    Examples
+    --------
+    >>> from carebook.case.model import Commitment
+    >>> c = [Commitment(channel="hotline", label="10086 hotline", measure="resolution", target_hours=24)]
+    >>> missed_commitments({"channels": {"hotline": {"meets_standard": False}}}, c)
+    ['10086 hotline']
+    """
+    channels = (contacts_metrics or {}).get("channels") or {}
+    return [
+        c.label for c in commitments
+        if channels.get(c.channel, {}).get("meets_standard") is False
+    ]
 
 
 def bridge(
