@@ -111,6 +111,14 @@ def test_overall_weighted_and_servperf_scores(tiny):
     assert s["respondent_weighted_n"] == 2 and s["weighted_rows"] == 2
     # SERVPERF (5.5 + 5 + 5 + 5 + 5) / 5
     assert s["servperf"] == pytest.approx(5.1)
+    quick = servqual.scores(tiny, per_respondent=False)
+    assert quick["respondent_weighted_gap"] is None and quick["weighted_gap"] == s["weighted_gap"]
+
+
+def test_item_summary_built_elsewhere_still_gives_respondent_counts(tiny):
+    items = servqual.item_summary(tiny)
+    items.attrs.clear()
+    assert servqual.dimension_summary(tiny, items)["respondents"].tolist() == [3] * 5
 
 
 def test_without_weights_the_weighted_scores_are_none(tiny):
@@ -144,6 +152,8 @@ def test_alpha_per_dimension(tiny):
     assert math.isnan(alphas.loc["reliability", "alpha_perception"])
     # constant answers: no variance, no alpha
     assert math.isnan(alphas.loc["empathy", "alpha_perception"])
+    only_p = servqual.alpha_table(tiny, kinds=("perception",))
+    assert list(only_p.columns) == ["items", "alpha_perception", "n_perception"]
 
 
 def test_signed_rank_per_dimension_on_respondent_means(tiny):

@@ -110,8 +110,11 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray) -> Alpha:
     0.9474
     """
     values = _as_float(items)
-    n_rows, k = values.shape
-    complete = values[~np.isnan(values).any(axis=1)] if n_rows else values
+    if values.ndim == 1:  # a single item
+        values = values.reshape(-1, 1)
+    k = values.shape[1]
+    incomplete = np.isnan(values).any(axis=1)
+    complete = values[~incomplete] if incomplete.any() else values
     n = int(complete.shape[0])
     if k < 2 or n < 2:
         return Alpha(alpha=None, n=n, k=k)

@@ -273,8 +273,8 @@ def survey_metrics(survey: pd.DataFrame) -> dict[str, Any]:
         no answers). Plain Python numbers, never NaN.
     """
     summary = servqual.dimension_summary(survey)
-    overall = servqual.scores(survey, summary)
-    alphas = servqual.alpha_table(survey)
+    overall = servqual.scores(survey, summary, per_respondent=False)
+    alphas = servqual.alpha_table(survey, kinds=("perception",))
 
     def per_dimension(column: pd.Series) -> dict[str, float | None]:
         return {d: _plain(column[d]) for d in DIMENSIONS}

@@ -200,10 +200,14 @@ def item_summary(survey: pd.DataFrame) -> pd.DataFrame:
     """
     _check(survey)
     rows = []
+    # Respondents with at least one E/P pair per dimension, gathered in the same pass
+    # (dimension_summary reports them) so a large survey is read only once.
+    paired = {d: np.zeros(len(survey), dtype=bool) for d in DIMENSIONS}
     for item in range(1, 23):
         e = _column(survey, f"E{item}")
         p = _column(survey, f"P{item}")
         d = p - e
+        paired[_ITEM_DIMENSION[item]] |= ~np.isnan(d)
         rows.append(
             {
                 "item": item,
@@ -217,7 +221,9 @@ def item_summary(survey: pd.DataFrame) -> pd.DataFrame:
                 "n_pairs": int((~np.isnan(d)).sum()),
             }
         )
-    return pd.DataFrame(rows).set_index("item")
+    out = pd.DataFrame(rows).set_index("item")
+    out.attrs["respondents"] = {d: int(mask.sum()) for d, mask in paired.items()}
+    return out
 
 
 def dimension_summary(survey: pd.DataFrame, items: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -249,11 +255,13 @@ def dimension_summary(survey: pd.DataFrame, items: pd.DataFrame | None = None) -
     out["weight"] = [w[d] if w else math.nan for d in DIMENSIONS]
     out["weighted_gap"] = out["weight"] * out["gap"]
     out["items"] = [len(DIMENSION_ITEMS[d]) for d in DIMENSIONS]
-    respondents = []
-    for its in DIMENSION_ITEMS.values():
-        pairs = _block(survey, "P", its) - _block(survey, "E", its)
-        respondents.append(int((~np.isnan(pairs)).any(axis=1).sum()))
-    out["respondents"] = respondents
+    counts = items.attrs.get("respondents")
+    if counts is None:  # an item summary built elsewhere: count again
+        counts = {}
+        for d, its in DIMENSION_ITEMS.items():
+            pairs = _block(survey, "P", its) - _block(survey, "E", its)
+            counts[d] = int((~np.isnan(pairs)).any(axis=1).sum())
+    out["respondents"] = [counts[d] for d in DIMENSIONS]
     out.index.name = "dimension"
     return out
 
@@ -302,9 +310,22 @@ def respondent_gaps(survey: pd.DataFrame, kind: str = "gap") -> pd.DataFrame:
 
 
 def scores(
-    survey: pd.DataFrame, summary: pd.DataFrame | None = None
+    survey: pd.DataFrame,
+    summary: pd.DataFrame | None = None,
+    *,
+    per_respondent: bool = True,
 ) -> dict[str, float | int | None]:
     """Return the overall SERVQUAL and SERVPERF scores.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        The case's survey; not modified.
+    summary : DataFrame, optional
+        :func:`dimension_summary` of *survey*, if already computed.
+    per_respondent : bool, default True
+        Also compute the per-respondent weighted score (one more pass over the items;
+        ``metrics.json`` does not need it).
 
     Returns
     -------
@@ -323,22 +344,23 @@ def scores(
     overall = float(gaps.mean()) if not np.isnan(gaps).any() else math.nan
     w = weights(survey)
     weighted = float(np.sum(summary["weight"].to_numpy() * gaps)) if w else math.nan
-    per_respondent, n_resp, rows = math.nan, 0, 0
+    respondent_score, n_resp, rows = math.nan, 0, 0
     weight_rows = _weight_rows(survey)
     if w and weight_rows is not None:
         rows = len(weight_rows)
+    if w and per_respondent:
         own_w = np.column_stack([_column(survey, c) for c in WEIGHT_COLUMNS.values()]) / 100.0
         own_g = respondent_gaps(survey).to_numpy()
         ok = ~(np.isnan(own_w).any(axis=1) | np.isnan(own_g).any(axis=1))
         n_resp = int(ok.sum())
         if n_resp:
-            per_respondent = float((own_w[ok] * own_g[ok]).sum(axis=1).mean())
+            respondent_score = float((own_w[ok] * own_g[ok]).sum(axis=1).mean())
     perception = summary["perception"].to_numpy(dtype=float)
     expectation = summary["expectation"].to_numpy(dtype=float)
     return {
         "overall_gap": _none(overall),
         "weighted_gap": _none(weighted),
-        "respondent_weighted_gap": _none(per_respondent),
+        "respondent_weighted_gap": _none(respondent_score),
         "respondent_weighted_n": n_resp,
         "weighted_rows": rows,
         "servperf": _none(float(perception.mean())),
@@ -346,8 +368,18 @@ def scores(
     }
 
 
-def alpha_table(survey: pd.DataFrame) -> pd.DataFrame:
+def alpha_table(
+    survey: pd.DataFrame, kinds: tuple[str, ...] = ("expectation", "perception", "gap")
+) -> pd.DataFrame:
     """Return Cronbach's alpha per dimension for expectations, perceptions and gaps.
+
+    Parameters
+    ----------
+    survey : DataFrame
+        The case's survey; not modified.
+    kinds : tuple of str
+        Which of ``"expectation"``, ``"perception"``, ``"gap"`` to compute (all three
+        by default; ``metrics.json`` needs only perception).
 
     Returns
     -------
@@ -360,11 +392,12 @@ def alpha_table(survey: pd.DataFrame) -> pd.DataFrame:
     _check(survey)
     rows = []
     for d, its in DIMENSION_ITEMS.items():
-        e = _block(survey, "E", its)
-        p = _block(survey, "P", its)
+        e = _block(survey, "E", its) if {"expectation", "gap"} & set(kinds) else None
+        p = _block(survey, "P", its) if {"perception", "gap"} & set(kinds) else None
         row = {"dimension": d, "items": len(its)}
-        for name, values in (("expectation", e), ("perception", p), ("gap", p - e)):
-            a = cronbach_alpha(values)
+        for name in kinds:
+            values = {"expectation": e, "perception": p}.get(name)
+            a = cronbach_alpha(p - e if name == "gap" else values)
             row[f"alpha_{name}"] = math.nan if a.alpha is None else a.alpha
             row[f"n_{name}"] = a.n
         rows.append(row)
