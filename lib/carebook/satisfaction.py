@@ -219,7 +219,11 @@ def by_month(survey: pd.DataFrame) -> pd.DataFrame | None:
     if not dated.any():
         return None
     kept = survey.loc[dated]
-    months = dates[dated].dt.strftime("%Y-%m")
+    kept_dates = dates[dated]
+    # Month numbers, named once per distinct month: strftime on every row is slow.
+    code = (kept_dates.dt.year * 12 + kept_dates.dt.month - 1).to_numpy()
+    names = {int(u): f"{int(u) // 12:04d}-{int(u) % 12 + 1:02d}" for u in np.unique(code)}
+    months = pd.Series(code, index=kept.index).map(names)
     out = _grouped(kept, months)
     out.index.name = "month"
     out.attrs["undated"] = int((~dated).sum())
