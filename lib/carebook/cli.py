@@ -56,7 +56,33 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--contacts", type=int, default=None, help="contact rows")
     sample.add_argument("--comments", type=int, default=None, help="comment rows")
     sample.add_argument("--overwrite", action="store_true", help="replace files in a non-empty folder")
+    check = sub.add_parser("check", help="student checks: Outcome 3 coverage, word count, pre-submission lint")
+    check.add_argument("case_dir", nargs="?", default=None, help="case folder (default: the embedded sample)")
+    check.add_argument("--out", default=None,
+                       help="report folder whose executed notebooks are checked (default: report/); "
+                            "the source notebooks are checked when it has none")
+    check.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
+    check.add_argument("--checklist", default=None, metavar="FILE", help="a tutor's checklist YAML")
     return parser
+
+
+def _section_notebooks(out_dir: str | Path | None, notebooks_dir: str | Path | None) -> list:
+    """The executed notebooks of the last build when there are any, else the source ones."""
+    import nbformat
+
+    from carebook.paths import DEFAULT_OUT, NOTEBOOKS_DIR
+
+    executed = Path(out_dir or DEFAULT_OUT) / "executed"
+    folder = executed if list(executed.glob("[0-9][0-9]_*.ipynb")) else Path(notebooks_dir or NOTEBOOKS_DIR)
+    return [(p.name, nbformat.read(p, as_version=4)) for p in sorted(folder.glob("[0-9][0-9]_*.ipynb"))]
+
+
+def _check_report(case_dir, out_dir, notebooks_dir, checklist=None):
+    from carebook import case as cases
+    from carebook.checks import run_checks
+
+    loaded = cases.validate(case_dir)
+    return run_checks(loaded, _section_notebooks(out_dir, notebooks_dir), checklist_path=checklist)
 
 
 def _read_params(args: argparse.Namespace) -> dict[str, str]:
@@ -98,7 +124,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
     log.info("Report written to %s (%.1f s)", result.out_dir, result.seconds)
     for warning in result.warnings:
         log.warning("%s", warning)
+    # The student's checks close every build: a summary line, details via `carebook check`.
+    report = _check_report(args.case_dir, result.out_dir, args.notebooks)
+    log.info("%s", report.summary_line())
     return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    report = _check_report(args.case_dir, args.out, args.notebooks, args.checklist)
+    print(report.to_text())  # noqa: T201 - CLI output
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -136,6 +171,7 @@ COMMANDS = {
     "validate": _cmd_validate,
     "new": _cmd_new,
     "sample": _cmd_sample,
+    "check": _cmd_check,
 }
 
 
