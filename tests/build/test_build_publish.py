@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -154,25 +156,32 @@ def test_a_build_killed_mid_run_leaves_the_previous_report(tmp_path, case_factor
     script = KILLED_BUILD.format(
         here=str(HERE), case=str(tmp_path / "case"), out=str(out), nbs=str(nbs)
     )
-    proc = subprocess.Popen([sys.executable, "-c", script])
+    # A killed build cannot remove its kernel socket folder: keep it in a private TMPDIR
+    # (short, for the socket path limit) that this test removes.
+    private_tmp = tempfile.mkdtemp(prefix="carebook-test-")
+    kernels = []
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], env={**os.environ, "TMPDIR": private_tmp}
+    )
     try:
         deadline = time.monotonic() + 60
-        kernels = []
         while time.monotonic() < deadline and not kernels:
             time.sleep(0.1)
-            kernels = [p for p in psutil.Process(proc.pid).children(recursive=True)]
+            kernels = psutil.Process(proc.pid).children(recursive=True)
         assert kernels, "the build never started a kernel"
         time.sleep(1.0)  # let the kernel get into the sleeping cell
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
-        for child in kernels if "kernels" in locals() else []:
+        for child in kernels:
             try:
                 child.kill()
             except psutil.NoSuchProcess:
                 pass
         if proc.poll() is None:
             proc.kill()
+        psutil.wait_procs(kernels, timeout=10)
+        shutil.rmtree(private_tmp, ignore_errors=True)
     assert proc.returncode == -signal.SIGKILL
     assert sha256_tree(out) == before
     assert list(out.glob(".staging-*"))  # left behind by the killed build ...
