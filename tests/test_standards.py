@@ -266,8 +266,16 @@ def test_display_and_sentence(contacts, commitments):
         "10086 hotline resolved 33.3% of 3 contacts within 24 hours against a target of 50%"
         in plain
     )
+    assert "the median contact took 16.0 hours and one in ten took longer than 27.2 hours" in plain
     assert "2 contacts still had no recorded response or resolution" in plain
     assert "No contacts were recorded for Store" in plain
+
+
+def test_duration_in_words():
+    assert standards.duration(0.16) == "10 minutes"
+    assert standards.duration(1 / 60) == "1 minute"
+    assert standards.duration(14.39) == "14.4 hours"
+    assert standards.duration(None) == "n/a"
 
 
 def test_input_untouched(contacts, commitments):

@@ -59,6 +59,7 @@ __all__ = [
     "category_table",
     "month_table",
     "standards_sentence",
+    "duration",
     "fcr_sentence",
     "show_by_category",
     "show_fcr",
@@ -536,7 +537,7 @@ def standards_sentence(table: pd.DataFrame) -> Text:
     template = (
         "{label} {verb_} {within:.1f}% of {n:,} contacts within {hours:g} hours "
         "against a target of {target:g}% ({diff:+.1f} points); the median contact took "
-        "{median:.1f} hours and one in ten took longer than {p90:.1f} hours."
+        "{median} and one in ten took longer than {p90}."
     )
     parts.append(
         say(
@@ -548,8 +549,8 @@ def standards_sentence(table: pd.DataFrame) -> Text:
             hours=float(row["target_hours"]),
             target=float(row["target_pct"]),
             diff=float(shortfall[worst]),
-            median=_nan(row["median_hours"]),
-            p90=_nan(row["p90_hours"]),
+            median=duration(row["median_hours"]),
+            p90=duration(row["p90_hours"]),
         ).markdown
     )
     open_total = int(measured["open"].sum())
@@ -572,8 +573,15 @@ def standards_sentence(table: pd.DataFrame) -> Text:
     return Text(" ".join(parts))
 
 
-def _nan(value: object) -> float:
-    return math.nan if value is None or pd.isna(value) else float(value)
+def duration(hours: float | None) -> str:
+    """Say a duration in words: ``"10 minutes"`` below an hour, else ``"14.4 hours"`` (plain text)."""
+    if hours is None or pd.isna(hours):
+        return "n/a"
+    hours = float(hours)
+    if hours < 1:
+        minutes = round(hours * 60)
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return f"{hours:.1f} hours"
 
 
 def fcr_sentence(contacts: pd.DataFrame) -> Text:

@@ -19,7 +19,10 @@ def test_catalogue_is_large_enough():
 @pytest.mark.parametrize(("setup", "expected"), [(s, e) for _, s, e in CATALOGUE],
                          ids=[name for name, _, _ in CATALOGUE])
 def test_broken_case_is_refused_with_exact_problems(case_dir: Path, monkeypatch, capsys, setup, expected):
-    monkeypatch.delenv("CAREBOOK_MAX_FILE_BYTES", raising=False)
+    # setenv first so that monkeypatch records the variable and restores it afterwards,
+    # even when a setup step (the size cap) writes to os.environ itself.
+    monkeypatch.setenv("CAREBOOK_MAX_FILE_BYTES", "")
+    monkeypatch.delenv("CAREBOOK_MAX_FILE_BYTES")
     monkeypatch.chdir(case_dir.parent)  # a YAML tag that tried to run a command would write here
     setup(case_dir)
     assert problem_lines(case_dir) == expected

@@ -67,7 +67,11 @@ def to_integers(
     try:
         # Fast path: every filled cell is plain digits.
         values = pc.cast(_arrow(column), pa.int64())
-        return pd.Series(pd.array(values, dtype="Int64"), index=column.index, name=column.name)
+        # Stay at 64 bits: pandas does element-wise sums in the column's own width, so an
+        # Int8 Likert column would silently wrap past 127 (100 + 100 == -56).
+        data = pc.fill_null(values, 0).to_numpy()
+        missing = pc.is_null(values).to_numpy(zero_copy_only=False)
+        return pd.Series(pd.arrays.IntegerArray(data, missing), index=column.index, name=column.name)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     numbers = pd.to_numeric(column, errors="coerce").astype("float64")
@@ -94,6 +98,15 @@ def to_integers(
 
 def to_numbers(column: pd.Series, file: str, problems: ProblemLog) -> pd.Series:
     """Convert a text column to ``float64`` (missing = ``NaN``); non-numbers are problems."""
+    try:
+        # Fast path: every filled cell is a plain decimal number.
+        values = pc.cast(_arrow(column), pa.float64()).to_numpy(zero_copy_only=False)
+        missing = column.isna().to_numpy()
+        # The text "nan" or "inf" also casts; only empty cells may become NaN.
+        if np.array_equal(np.isnan(values), missing) and np.isfinite(values[~missing]).all():
+            return pd.Series(values, index=column.index, name=column.name, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     numbers = pd.to_numeric(column, errors="coerce").astype("float64")
     bad = column.notna().to_numpy() & ~np.isfinite(numbers.to_numpy())
     if bad.any():

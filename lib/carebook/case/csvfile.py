@@ -107,7 +107,7 @@ def read_table(raw: RawFile, required: tuple[str, ...], problems: ProblemLog) ->
         problems.add(name, None, "", "has a header row but no data rows; add the data, or delete the file if it is optional")
         return None
     frame = _to_frame(table, header, rows)
-    empty = frame.isna().all(axis=1).to_numpy()
+    empty = np.logical_and.reduce([pc.is_null(column).to_numpy(zero_copy_only=False) for column in table.columns])
     if empty.any():
         first = int(frame.index[empty][0])
         problems.warn(name, first, "", f"{int(empty.sum()):,} row(s) with every cell empty ignored, from this row on")

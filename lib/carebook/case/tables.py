@@ -85,7 +85,7 @@ def check_table(file: str, frame: pd.DataFrame, context: Context, problems: Prob
         typed[col.name] = _convert(file, frame[col.name], col, context, problems)
     numeric = [c for c in present if c.kind in ("int", "number")]
     if numeric:
-        run_schema(typed_schema(numeric), pd.DataFrame({c.name: typed[c.name] for c in numeric}),
+        run_schema(typed_schema(numeric), pd.DataFrame({c.name: typed[c.name] for c in numeric}, copy=False),
                    file, problems, specs, {}, {})
     cross = {"survey.csv": _survey_rules, "contacts.csv": _contacts_rules, "comments.csv": _comments_rules,
              "benchmark.csv": _benchmark_rules}[file]
@@ -106,7 +106,7 @@ def check_table(file: str, frame: pd.DataFrame, context: Context, problems: Prob
         elif spec is not None and file == "benchmark.csv" and column == "higher_is_better":
             series = series.astype(bool)
         out[column] = series.reset_index(drop=True)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def _header(file: str, frame: pd.DataFrame, specs: dict[str, Col], context: Context, problems: ProblemLog) -> bool:
