@@ -21,6 +21,14 @@ Notes
   author has two works in a year; they are assigned here, in title order.
 * Code spans and fenced code blocks are left alone, as are ``@`` signs inside words
   (e-mail addresses) and escaped ``\@``.
+* The works the section notebooks cite for their methods ship with carebook
+  (``carebook/data/method_references.yaml``) and are merged under the case's own entries
+  (:func:`with_methods`; the case's entry wins on the same id), so a case made with
+  ``carebook new`` builds without copying them. In the bibliography the case's entries
+  are always listed (a reading list); a built-in one only when the report cites it.
+* An ``article`` with a ``publisher`` is a paper in published conference proceedings
+  (CSL ``paper-conference``): Cite Them Right then gives the proceedings' place and
+  publisher instead of treating it as an unpublished "[Preprint]".
 """
 
 from __future__ import annotations
@@ -31,11 +39,14 @@ import functools
 import html
 import json
 import logging
+import os
 import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from carebook import paths
 from carebook.case.model import Reference
 from carebook.errors import CitationError
 from carebook.safety import md_escape
@@ -52,6 +63,10 @@ __all__ = [
     "bibliography",
     "bibliography_block",
     "to_csl_json",
+    "METHOD_REFERENCES",
+    "method_references",
+    "with_methods",
+    "cited_in_notebooks",
 ]
 
 log = logging.getLogger(__name__)
@@ -62,6 +77,9 @@ STYLE = "harvard-cite-them-right"
 LOCALE = "en-GB"
 
 _CSL_TYPES = {"book": "book", "article": "article-journal", "web": "webpage", "report": "report"}
+
+#: carebook's built-in references for the methods the section notebooks cite.
+METHOD_REFERENCES = paths.PACKAGE_DATA / "method_references.yaml"
 
 # Pandoc's locator terms (the common ones) → CSL locator labels.
 _LOCATORS = {
@@ -290,6 +308,81 @@ def _author_key(ref: Reference) -> tuple[str, ...]:
     return tuple(a.strip().casefold() for a in ref.authors)
 
 
+def _csl_type(ref: Reference) -> str:
+    # Journals have no publisher; proceedings do. Without this, CTR prints a paper in
+    # proceedings (no volume or pages) as "[Preprint]".
+    if ref.type == "article" and ref.publisher:
+        return "paper-conference"
+    return _CSL_TYPES[ref.type]
+
+
+@functools.lru_cache(maxsize=1)
+def method_references() -> tuple[Reference, ...]:
+    """Return carebook's built-in method references (``data/method_references.yaml``).
+
+    Returns
+    -------
+    tuple of Reference
+        The works the section notebooks cite for their methods, e.g. ``parasuraman1988``,
+        ``camp1989``, ``cronbach1951``, ``hutto2014``.
+    """
+    import yaml
+
+    entries = yaml.safe_load(METHOD_REFERENCES.read_text(encoding="utf-8")) or []
+    return tuple(Reference.model_validate(entry) for entry in entries)
+
+
+def with_methods(references: Sequence[Reference]) -> tuple[Reference, ...]:
+    """Return the case's *references* followed by the built-in ones they do not replace.
+
+    Parameters
+    ----------
+    references : sequence of Reference
+        The case's ``references.yaml`` entries (may be empty).
+
+    Returns
+    -------
+    tuple of Reference
+        Every case entry, then each built-in method reference whose id the case does not
+        use; the case's entry wins on the same id. *references* is not modified.
+    """
+    own = {ref.id for ref in references}
+    return tuple(references) + tuple(ref for ref in method_references() if ref.id not in own)
+
+
+def cited_in_notebooks(notebooks_dir: str | os.PathLike[str] | None = None) -> list[str]:
+    """Return the ids cited in the Markdown cells of the section notebooks.
+
+    Parameters
+    ----------
+    notebooks_dir : path, optional
+        Folder of the ``NN_name.ipynb`` section notebooks. By default the current
+        folder when it holds section notebooks (a build runs each notebook there, as
+        JupyterLab does), otherwise carebook's ``notebooks/``.
+
+    Returns
+    -------
+    list of str
+        Cited ids in order of first citation, so the bibliography can list the built-in
+        method references the report actually uses.
+    """
+    if notebooks_dir is None:
+        here = Path.cwd()
+        notebooks_dir = here if any(here.glob("[0-9][0-9]_*.ipynb")) else paths.NOTEBOOKS_DIR
+    texts = []
+    for path in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError) as err:
+            log.warning("could not read %s for its citations: %s", path.name, err)
+            continue
+        for cell in cells:
+            if cell.get("cell_type") == "markdown":
+                source = cell.get("source", "")
+                texts.append("".join(source) if isinstance(source, list) else str(source))
+    return cited_keys(texts)
+
+
 def to_csl_json(references: Sequence[Reference]) -> list[dict]:
     """Return *references* as CSL-JSON items keyed ``r0``, ``r1`` …, every text escaped.
 
@@ -301,7 +394,7 @@ def to_csl_json(references: Sequence[Reference]) -> list[dict]:
         issued, suffix = _year(ref.year)
         item: dict = {
             "id": f"r{i}",
-            "type": _CSL_TYPES[ref.type],
+            "type": _csl_type(ref),
             "author": _names(ref.authors),
             "title": _escape(ref.title),
         }
@@ -473,7 +566,13 @@ def render_citation(citation: Citation, references: Sequence[Reference]) -> str:
     ------
     CitationError
         If an item names no reference; the message suggests the nearest id.
+
+    Notes
+    -----
+    Ids are looked up in the case's *references* and then in carebook's built-in method
+    references (:func:`with_methods`).
     """
+    references = with_methods(references)
     known = {ref.id for ref in references}
     for key in citation.keys:
         if key not in known:
@@ -495,7 +594,8 @@ def resolve_citations(text: str, references: Sequence[Reference]) -> tuple[str, 
         ``[@id, p. 17]``, ``[see @id]``, ``[-@id]``, ``@id`` and ``@id [p. 17]`` are
         citations; code spans, fenced code, e-mail addresses and ``\@`` are not.
     references : sequence of Reference
-        The case's ``references.yaml`` entries.
+        The case's ``references.yaml`` entries; carebook's built-in method references
+        resolve too, unless the case has its own entry with the same id.
 
     Returns
     -------
@@ -530,21 +630,40 @@ def resolve_citations(text: str, references: Sequence[Reference]) -> tuple[str, 
     return "".join(out), cited
 
 
-def bibliography(references: Sequence[Reference]) -> list[str]:
+def _listed(references: Sequence[Reference], cited: Iterable[str] | None) -> tuple[Reference, ...]:
+    """The case's entries, plus the built-in method references that are *cited*."""
+    if cited is None:
+        return tuple(references)
+    wanted = set(cited)
+    own = {ref.id for ref in references}
+    extra = tuple(r for r in method_references() if r.id in wanted and r.id not in own)
+    return tuple(references) + extra
+
+
+def bibliography(references: Sequence[Reference], cited: Iterable[str] | None = None) -> list[str]:
     """Return the reference list as HTML strings in Harvard (Cite Them Right) order.
 
     Entries are sorted by author, then year, then title (the style's sort keys); every
-    entry is listed whether cited or not. Case text is escaped; the only markup is
-    citeproc's ``<i>`` for titles and journals.
+    entry of *references* is listed whether cited or not. Case text is escaped; the only
+    markup is citeproc's ``<i>`` for titles and journals.
+
+    Parameters
+    ----------
+    references : sequence of Reference
+        The case's ``references.yaml`` entries.
+    cited : iterable of str, optional
+        Ids the report cites (e.g. :func:`cited_in_notebooks`); each built-in method
+        reference among them that the case does not replace is listed too.
 
     Examples
     --------
     A book entry renders as ``Camp, R.C. (1989) <i>Benchmarking: …</i>. Milwaukee, WI:
     ASQC Quality Press.``; a web page ends ``Available at: URL (Accessed: 20 May 2014).``
     """
-    if not references:
+    listed = _listed(references, cited)
+    if not listed:
         return []
-    return _engine(references).entries()
+    return _engine(listed).entries()
 
 
 @dataclass(frozen=True)
@@ -566,8 +685,16 @@ class References:
         return {"text/html": self.to_html(), "text/plain": self.to_text()}
 
 
-def bibliography_block(references: Sequence[Reference]):
+def bibliography_block(references: Sequence[Reference], cited: Iterable[str] | None = None):
     """Return the bibliography for a notebook, or a plain sentence when there is none.
+
+    Parameters
+    ----------
+    references : sequence of Reference
+        The case's ``references.yaml`` entries.
+    cited : iterable of str, optional
+        Ids the report cites; the built-in method references among them are listed too
+        (see :func:`bibliography`).
 
     Returns
     -------
@@ -575,11 +702,12 @@ def bibliography_block(references: Sequence[Reference]):
         ``References`` displays as an ordered list with class ``cb-references``;
         without entries, a sentence saying no references.yaml was supplied.
     """
-    if not references:
+    entries = bibliography(references, cited)
+    if not entries:
         from carebook.narrative import not_supplied
 
-        return not_supplied("references.yaml", "so the reference list is empty")
-    return References(tuple(bibliography(references)))
+        return not_supplied("references.yaml", "and the report cites no sources, so the reference list is empty")
+    return References(tuple(entries))
 
 
 def cited_keys(texts: Iterable[str]) -> list[str]:

@@ -184,7 +184,9 @@ REFERENCES_YAML = """\
   year: 2014
   title: "VADER: a parsimonious rule-based model for sentiment analysis of social media text"
   journal: Proceedings of the Eighth International AAAI Conference on Weblogs and Social Media (ICWSM-14)
-  place: Ann Arbor, MI
+  publisher: AAAI Press
+  place: Palo Alto, CA
+  pages: "216-225"
 
 # --- The organisations ------------------------------------------------------------------
 - id: chinamobile2014
