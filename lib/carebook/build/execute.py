@@ -10,8 +10,10 @@ Each notebook is driven by nbclient's :class:`~nbclient.NotebookClient` with a c
 timeout, and is verified (:mod:`carebook.build.verify`) in the worker, so a
 :class:`SectionRun` is either a complete, checked run or carries a :class:`Failure`.
 
-A per-section cache can slot in through the :class:`SectionCache` protocol: a worker asks
-it for a finished notebook before running a job and offers it every verified run.
+A per-section cache can slot in through the :class:`SectionCache` protocol (carebook's
+is :class:`carebook.build.cache.SectionCache`): a worker asks it for a finished notebook
+before running a job and offers it every verified run. A worker whose jobs are all
+cached never starts a kernel (kernels start lazily, on the first job that must run).
 """
 
 from __future__ import annotations
@@ -246,6 +248,7 @@ def run_sections(
     workers: int,
     cache: SectionCache | None = None,
     progress: Callable[[SectionRun], None] | None = None,
+    on_start: Callable[[Job], None] | None = None,
 ) -> list[SectionRun]:
     """Run *jobs* on ``min(workers, len(jobs))`` reused kernels.
 
@@ -261,6 +264,9 @@ def run_sections(
         Consulted before running a job; given every verified run.
     progress : callable, optional
         Called with each :class:`SectionRun` as it finishes (from a worker thread).
+    on_start : callable, optional
+        Called with each :class:`Job` about to run in a kernel (not for cached ones),
+        from a worker thread.
 
     Returns
     -------
@@ -288,6 +294,8 @@ def run_sections(
                 if cached is not None:
                     run = SectionRun(job.name, cached, 0.0, "cached")
                 else:
+                    if on_start is not None:
+                        on_start(job)
                     run = await worker.run(job)
                     if run.failure is None and cache is not None:
                         cache.put(job, run.nb)

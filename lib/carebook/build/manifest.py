@@ -56,6 +56,7 @@ def make_manifest(
     source_date_epoch: int,
     pdf_engine: str | None,
     carebook_version: str,
+    build_key: str | None = None,
 ) -> dict[str, Any]:
     """Return the manifest as a JSON-ready dict.
 
@@ -76,6 +77,10 @@ def make_manifest(
         ``chromium``, ``weasyprint`` or ``None`` (no PDF).
     carebook_version : str
         carebook's version.
+    build_key : str, optional
+        The key of everything the published files were made from
+        (:func:`carebook.build.cache.build_key`); a later build with the same key and
+        unchanged files has nothing to do. Left out when not given.
     """
     inputs = {
         name: {
@@ -86,7 +91,7 @@ def make_manifest(
         }
         for name, f in sorted((getattr(case, "inputs", None) or {}).items())
     }
-    return {
+    record: dict[str, Any] = {
         "carebook": carebook_version,
         "case": case.root.name if getattr(case, "root", None) else None,
         "inputs": inputs,
@@ -97,3 +102,6 @@ def make_manifest(
         "outputs": {name: {"sha256": sha256_file(path)} for name, path in sorted(outputs.items())},
         "packages": package_versions(),
     }
+    if build_key is not None:
+        record["build_key"] = build_key
+    return record

@@ -6,6 +6,7 @@ lives in its own module of :mod:`carebook.build`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -13,8 +14,9 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,11 +35,24 @@ _EPOCH_SPAN_DAYS = 5 * 365
 
 @dataclass(frozen=True)
 class SectionResult:
-    """How one section went: ``status`` is executed, cached, failed or skipped."""
+    """How one section went.
+
+    Attributes
+    ----------
+    name : str
+        Section file name.
+    seconds : float
+        Wall time spent running it (0 when cached).
+    status : str
+        ``executed``, ``cached``, ``failed`` or ``skipped``.
+    reason : str
+        Why it ran or was reused (``"parameter seed changed"``, ``"unchanged"``, …).
+    """
 
     name: str
     seconds: float
     status: str
+    reason: str = ""
 
 
 @dataclass
@@ -58,6 +73,9 @@ class BuildResult:
         Things worth telling the user that did not stop the build.
     seconds : float
         Wall time of the whole build.
+    up_to_date : bool
+        True when nothing the published files depend on had changed and they were left
+        as they were (no kernel, no assembly, no export).
     """
 
     out_dir: Path
@@ -66,6 +84,7 @@ class BuildResult:
     pdf_engine: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    up_to_date: bool = False
 
 
 def source_date_epoch(case: Any) -> int:
@@ -132,6 +151,8 @@ def build(
     notebooks_dir: str | os.PathLike[str] | None = None,
     cell_timeout: float = 600,
     start_timeout: float = 120,
+    use_cache: bool = True,
+    observer: Callable[[Any], None] | None = None,
 ) -> BuildResult:
     """Build the report of a case into an output folder.
 
@@ -156,6 +177,14 @@ def build(
         Seconds one cell may run.
     start_timeout : float
         Seconds a kernel may take to start.
+    use_cache : bool
+        Reuse verified runs from ``OUT/.carebook-cache`` for sections whose
+        dependencies did not change, and leave the published files alone when nothing
+        changed at all (:mod:`carebook.build.cache`). False (``--no-cache``) runs every
+        section; its runs are still stored for the next build.
+    observer : callable, optional
+        Called with a :class:`carebook.build.progress.Event` at each step (the
+        command line's progress display); called from worker threads too.
 
     Returns
     -------
@@ -180,10 +209,12 @@ def build(
     """
     import carebook
     from carebook import case as case_package
-    from carebook.build import assemble, execute, export, manifest, normalize, pdf, publish
+    from carebook.build import assemble, cache, execute, export, manifest, normalize, pdf, publish
+    from carebook.build import progress as events
     from carebook.build import sections as sections_module
 
     started = time.perf_counter()
+    notify = observer if observer is not None else events.quiet
     case_dir = Path(case_dir) if case_dir is not None else paths.SAMPLE_CASE
     out = Path(out_dir) if out_dir is not None else paths.DEFAULT_OUT
     notebooks = Path(notebooks_dir) if notebooks_dir is not None else paths.NOTEBOOKS_DIR
@@ -214,15 +245,86 @@ def build(
             str(Path.home()): "~",
         }
     )
+    dependencies = {
+        "inputs": cache.input_hashes(case),
+        "source": cache.source_record(),
+        "versions": cache.version_record(),
+        "environment": cache.environment_record(settings.env),
+    }
+    store = cache.SectionCache(
+        out,
+        {j.name: cache.section_record(j.nb, j.parameters, **dependencies) for j in job_list},
+        normalize=lambda nb: normalize.normalize(nb, replacements=replacements),
+        read=use_cache,
+    )
+    key = cache.build_key(
+        [(j.name, store.keys[j.name]) for j in job_list],
+        {s.name: manifest.sha256_file(s.path) for s in sections},
+        formats=chosen,
+        extra={
+            "case": case.root.name if getattr(case, "root", None) else None,
+            "chromium": pdf.find_chromium() if "pdf" in chosen else None,
+        },
+    )
+    warnings = [str(p) for p in getattr(case, "warnings", ())]
+    total = len(job_list)
 
     with publish.OutputLock(out):
+        # Announced once the lock is held: a locked-out build never starts a display.
+        notify(events.Event(events.BUILD_STARTED, total=total))
         publish.remove_stale_staging(out)
+        previous = _previous_manifest(out) if use_cache else None
+        if previous is not None and previous.get("build_key") == key:
+            if cache.files_match(out, previous.get("outputs") or {}):
+                # "A build with nothing changed does almost nothing" (issue 7).
+                shutil.rmtree(out / publish.FAILED_DIR, ignore_errors=True)
+                reason = "nothing changed since the last build"
+                results = [SectionResult(j.name, 0.0, "cached", reason) for j in job_list]
+                for done, r in enumerate(results, start=1):
+                    notify(events.Event(events.SECTION_FINISHED, r.name, r.status, done, total))
+                notify(events.Event(events.BUILD_FINISHED, "", "up to date", total, total))
+                log.info("Nothing changed since the last build; %s left as it was", out)
+                return BuildResult(
+                    out_dir=out,
+                    sections=results,
+                    formats=chosen,
+                    pdf_engine=previous.get("pdf_engine"),
+                    warnings=warnings,
+                    seconds=round(time.perf_counter() - started, 3),
+                    up_to_date=True,
+                )
+            log.info("published files differ from the last build's manifest; rebuilding")
+
+        decisions = {j.name: store.decide(j) for j in job_list}
+        for j in job_list:
+            log.debug("%s: %s", j.name, decisions[j.name].reason)
+        finished = _Counter()
+
+        def on_start(job: Any) -> None:
+            notify(events.Event(events.SECTION_STARTED, job.name, done=finished.value, total=total))
+
+        def on_finish(run: Any) -> None:
+            done = finished.add()
+            notify(events.Event(events.SECTION_FINISHED, run.name, run.status, done, total))
+
         staging = publish.make_staging(out)
+        step = _Steps(notify)
         try:
-            runs = execute.run_sections(job_list, settings, workers=workers)
-            results = [SectionResult(r.name, round(r.seconds, 3), r.status) for r in runs]
+            try:
+                runs = execute.run_sections(
+                    job_list, settings, workers=workers, cache=store,
+                    progress=on_finish, on_start=on_start,
+                )  # fmt: skip
+            except BaseException:
+                notify(events.Event(events.BUILD_FINISHED, status="failed", total=total))
+                raise
+            results = [
+                SectionResult(r.name, round(r.seconds, 3), r.status, _reason(r, decisions))
+                for r in runs
+            ]
             failed = next((r for r in runs if r.failure is not None), None)
             if failed is not None:
+                notify(events.Event(events.BUILD_FINISHED, status="failed", total=total))
                 kept = out / publish.FAILED_DIR / failed.name
                 _write_notebook(normalize.normalize(failed.nb, replacements=replacements), kept)
                 raise failed.failure.to_error(str(kept))
@@ -236,44 +338,51 @@ def build(
                 _write_notebook(nb, path)
                 outputs[f"executed/{name}"] = path
 
-            report_nb = assemble.assemble(
-                case, executed, parameters=user_params, version=carebook.__version__
-            )
+            with step("assemble"):
+                report_nb = assemble.assemble(
+                    case, executed, parameters=user_params, version=carebook.__version__
+                )
             title = report_nb.metadata["title"]
-            page = export.export_html(report_nb, title=title, transform=assemble.insert_contents)
-            html_path = staging / "report.html"
-            html_path.write_text(page, encoding="utf-8")
+            with step("export html"):
+                page = export.export_html(
+                    report_nb, title=title, transform=assemble.insert_contents
+                )
+                html_path = staging / "report.html"
+                html_path.write_text(page, encoding="utf-8")
             engine = None
             if "pdf" in chosen:
-                engine = pdf.print_pdf(html_path, staging / "report.pdf")
+                with step("print pdf"):
+                    engine = pdf.print_pdf(html_path, staging / "report.pdf")
                 outputs["report.pdf"] = staging / "report.pdf"
             if "html" in chosen:
                 outputs["report.html"] = html_path
             else:
                 html_path.unlink()
 
-            metrics_path = staging / "metrics.json"
-            metrics_path.write_text(_metrics_json(case) + "\n", encoding="utf-8")
-            outputs["metrics.json"] = metrics_path
-            used = {**user_params, "case_dir": case_rel}
-            record = manifest.make_manifest(
-                case=case,
-                parameters=used,
-                sections=[s.name for s in sections],
-                outputs=outputs,
-                source_date_epoch=epoch,
-                pdf_engine=engine,
-                carebook_version=carebook.__version__,
-            )
-            (staging / "manifest.json").write_text(
-                json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-                encoding="utf-8",
-            )
-            publish.publish(staging, out)
+            with step("publish"):
+                metrics_path = staging / "metrics.json"
+                metrics_path.write_text(_metrics_json(case) + "\n", encoding="utf-8")
+                outputs["metrics.json"] = metrics_path
+                used = {**user_params, "case_dir": case_rel}
+                record = manifest.make_manifest(
+                    case=case,
+                    parameters=used,
+                    sections=[s.name for s in sections],
+                    outputs=outputs,
+                    source_date_epoch=epoch,
+                    pdf_engine=engine,
+                    carebook_version=carebook.__version__,
+                    build_key=key,
+                )
+                (staging / "manifest.json").write_text(
+                    json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                    encoding="utf-8",
+                )
+                publish.publish(staging, out)
+            notify(events.Event(events.BUILD_FINISHED, status="built", done=total, total=total))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
-    warnings = [str(p) for p in getattr(case, "warnings", ())]
     return BuildResult(
         out_dir=out,
         sections=results,
@@ -282,6 +391,59 @@ def build(
         warnings=warnings,
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _reason(run: Any, decisions: Mapping[str, Any]) -> str:
+    decision = decisions.get(run.name)
+    if run.status == "skipped":
+        return "not started: an earlier section failed"
+    return decision.reason if decision is not None else ""
+
+
+def _previous_manifest(out: Path) -> dict[str, Any] | None:
+    """Return the last published manifest, or ``None`` if there is none or it is unreadable."""
+    try:
+        data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        log.info("manifest.json of the last build unreadable (%s); rebuilding", err)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class _Counter:
+    """A thread-safe count of finished sections (workers report from their threads)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def add(self) -> int:
+        with self._lock:
+            self.value += 1
+            return self.value
+
+
+class _Steps:
+    """Report the start and end of each step after the sections (assemble, export …)."""
+
+    def __init__(self, notify: Callable[[Any], None]):
+        self.notify = notify
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        from carebook.build import progress as events
+
+        self.notify(events.Event(events.STEP_STARTED, name))
+        started = time.perf_counter()
+        try:
+            yield
+        except BaseException:
+            self.notify(events.Event(events.BUILD_FINISHED, status="failed"))
+            raise
+        log.debug("%s took %.2f s", name, time.perf_counter() - started)
+        self.notify(events.Event(events.STEP_FINISHED, name))
 
 
 def _prepare(section: Any, parameters: Mapping[str, Any]) -> Any:
