@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, default=None, help="sections run in parallel (default: number of cores)")
     build.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
     build.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+    build.add_argument("--explain", action="store_true",
+                       help="say for each section whether it was executed or reused, and why")
+    build.add_argument("--no-cache", "--force", dest="no_cache", action="store_true",
+                       help="run every section again, ignoring the build cache in OUT/.carebook-cache")
 
     validate = sub.add_parser("validate", help="check a case folder against the data contract")
     validate.add_argument("case_dir", help="case folder")
@@ -107,6 +111,7 @@ def _read_params(args: argparse.Namespace) -> dict[str, str]:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from carebook.build import build
+    from carebook.build.progress import terminal_display
 
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     unknown = sorted(set(formats) - {"html", "pdf"})
@@ -120,8 +125,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         notebooks_dir=args.notebooks,
         cell_timeout=args.timeout,
+        use_cache=not args.no_cache,
+        observer=terminal_display(quiet_mode=args.quiet),
     )
-    log.info("Report written to %s (%.1f s)", result.out_dir, result.seconds)
+    if args.explain:
+        width = max(len(s.name) for s in result.sections)
+        for section in result.sections:
+            word = "reused" if section.status == "cached" else section.status
+            print(f"{section.name:<{width}}  {word:<8}  {section.reason}")  # noqa: T201 - CLI output
+        state = "up to date, left as it was" if result.up_to_date else "assembled and exported"
+        print(f"report: {state}")  # noqa: T201 - CLI output
+    done = "Report up to date in" if result.up_to_date else "Report written to"
+    log.info("%s %s (%.1f s)", done, result.out_dir, result.seconds)
     for warning in result.warnings:
         log.warning("%s", warning)
     # The student's checks close every build: a summary line, details via `carebook check`.
