@@ -67,6 +67,31 @@ def _parser() -> argparse.ArgumentParser:
                             "the source notebooks are checked when it has none")
     check.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
     check.add_argument("--checklist", default=None, metavar="FILE", help="a tutor's checklist YAML")
+
+    batch = sub.add_parser("batch", help="build every case folder of a cohort and write a summary",
+                           description="Build every sub-folder of COHORT_DIR that holds case.yaml into "
+                                       "OUT/<case>/, continuing past failures, then write OUT/summary.html "
+                                       "and OUT/summary.csv. Exit 0 when every case built, 1 otherwise.")
+    batch.add_argument("cohort_dir", help="folder whose sub-folders are case folders")
+    batch.add_argument("--out", default=None, help="batch output folder (default: report/batch/)")
+    batch.add_argument("--jobs", type=int, default=None,
+                       help="cases built at once, one process and one kernel each (default: number of cores)")
+    batch.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="send each case build to a running Dask cluster (e.g. tcp://host:8786); "
+                            "workers need carebook installed and the same paths to the folders")
+    batch.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: html,pdf)")
+    batch.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
+    batch.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+
+    diff = sub.add_parser("diff", help="what changed between two runs' metrics.json, figure by figure",
+                          description="Compare two metrics.json files (or two output folders holding one). "
+                                      "Exit 0 when the figures are the same, 1 when they differ, "
+                                      "2 when a file is missing or not valid JSON.")
+    diff.add_argument("old", help="the earlier metrics.json or output folder")
+    diff.add_argument("new", help="the later metrics.json or output folder")
+    diff.add_argument("--json", action="store_true", help="print the differences as JSON")
+    diff.add_argument("--tolerance", type=float, default=0.0,
+                      help="treat numbers differing by at most this as unchanged (default: 0)")
     return parser
 
 
@@ -181,12 +206,56 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from carebook.batch import run_batch
+    from carebook.batch.summary import counts
+
+    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    if not formats or set(formats) - {"html", "pdf"}:
+        raise ParameterError(f"--format: expected html, pdf or html,pdf, got {args.format!r}")
+    result = run_batch(
+        args.cohort_dir,
+        args.out,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        formats=formats,
+        notebooks_dir=args.notebooks,
+        cell_timeout=args.timeout,
+    )
+    tally = counts(result.results)
+    done = ", ".join(f"{n} {status}" for status, n in sorted(tally.items()))
+    print(f"{done} in {result.seconds:.1f} s ({result.workers}).")  # noqa: T201 - CLI output
+    print(f"Summary: {result.summary_html} and {result.summary_csv}")  # noqa: T201 - CLI output
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from carebook import diff
+
+    try:
+        result = diff.diff_paths(args.old, args.new, tolerance=args.tolerance)
+    except InputError as err:
+        # main()'s generic handler would add "nothing was built", which misleads here.
+        for problem in err.problems:
+            print(problem, file=sys.stderr)  # noqa: T201 - FILE:ROW:COLUMN lines
+        return EXIT_INVALID
+    if args.json:
+        print(json.dumps(diff.to_dict(result), indent=2, ensure_ascii=False))  # noqa: T201
+    else:
+        print(diff.to_text(result, args.old, args.new))  # noqa: T201 - CLI output
+    return EXIT_OK if result.same else EXIT_FAILED
+
+
 COMMANDS = {
     "build": _cmd_build,
     "validate": _cmd_validate,
     "new": _cmd_new,
     "sample": _cmd_sample,
     "check": _cmd_check,
+    "batch": _cmd_batch,
+    "diff": _cmd_diff,
 }
 
 

@@ -145,9 +145,9 @@ def summary_frame(results: Sequence[CaseResult]) -> pd.DataFrame:
                 "notes": "\n".join(r.notes),
             }
         )
-    return pd.DataFrame(rows, columns=_COLUMNS).astype(object).where(
-        lambda f: f.notna(), None
-    )
+    # object columns: each cell keeps its own type (an int stays an int, not 200.0) and
+    # a missing figure stays None rather than becoming NaN.
+    return pd.DataFrame(rows, columns=_COLUMNS, dtype=object)
 
 
 def _number(value: Any, decimals: int) -> str:
