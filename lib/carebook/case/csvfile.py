@@ -101,6 +101,12 @@ def read_table(raw: RawFile, required: tuple[str, ...], problems: ProblemLog) ->
         rows = _record_rows(raw.text, delimiter, len(header), name, problems)
         if rows is None:
             return None
+        if len(rows) != table.num_rows:
+            # The two readers disagree on where records start (stray quotes); a row
+            # number would be wrong, so refuse rather than guess.
+            problems.add(name, None, "", "cannot be read as CSV: check for a stray double quote (\") in an "
+                         "unquoted value; a value containing quotes must itself be in quotes, with each quote doubled")
+            return None
     else:
         rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
     if table.num_rows == 0:
@@ -190,10 +196,14 @@ def _record_rows(
     try:
         next(reader)
         for row_number, record in enumerate(reader, start=2):
-            if len(record) == width:
+            if len(record) == width or not record:
+                # pyarrow keeps a wholly empty line as a row of empty cells (dropped later
+                # with the other empty rows), so it is numbered here as well.
                 kept.append(row_number)
-            elif not record or record == [""]:
-                continue  # a blank line: a spreadsheet shows an empty row; nothing to check
+            elif len(record) == 1 and not record[0].strip():
+                # A blank line, or one holding only spaces (an editor's leftover): a
+                # spreadsheet shows an empty row; nothing to check.
+                continue
             else:
                 ragged_rows.append(row_number)
                 ragged_counts.append(len(record))
