@@ -209,8 +209,16 @@ def test_sentiment_table_has_an_all_comments_row(qa):
 
 
 def test_sentences_say_plainly_when_comments_are_missing():
-    for sentence in (comments.coding_sentence(None), comments.sentiment_sentence(None)):
-        assert "No comments.csv was supplied" in mistune.html(str(sentence))
+    assert "No comments.csv was supplied" in mistune.html(str(comments.coding_sentence(None)))
+    # Said once per subsection: the sentiment sentence adds nothing after the coding one.
+    assert comments.sentiment_sentence(None) is None
+    assert "No comments.csv was supplied" in mistune.html(str(comments.bridge_sentences(None)))
+
+
+def test_tables_and_bridge_are_none_without_comments():
+    assert comments.theme_table(None) is None and comments.source_table(None) is None
+    assert comments.bridge(None, pd.Series({"reliability": -1.0}), []) is None
+    assert comments.bridge_table(None) is None
 
 
 def test_coding_sentence_is_generated_from_the_data(qa):

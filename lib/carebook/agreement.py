@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from carebook.case.model import Codebook
-from carebook.narrative import Text, join_words, say
+from carebook.narrative import Text, join_words, not_supplied, say
 
 __all__ = [
     "NONE_CODE",
@@ -168,7 +168,9 @@ def unknown_codes(comments: pd.DataFrame, codebook: Codebook) -> list[str]:
     return sorted(found)
 
 
-def kappa_by_theme(comments: pd.DataFrame, coded: pd.DataFrame, codebook: Codebook) -> pd.DataFrame | None:
+def kappa_by_theme(
+    comments: pd.DataFrame | None, coded: pd.DataFrame | None, codebook: Codebook
+) -> pd.DataFrame | None:
     """Return Cohen's kappa between the human and the keyword coder for each theme.
 
     Parameters
@@ -187,9 +189,11 @@ def kappa_by_theme(comments: pd.DataFrame, coded: pd.DataFrame, codebook: Codebo
         comments), ``Human coder`` and ``Keyword coder`` (comments each gave the theme),
         ``Observed agreement``, ``Expected agreement`` (by chance), ``Kappa`` and
         ``Landis and Koch``. Kappa is NaN ("undefined") for a theme that neither coder
-        gave, or both gave to every comment. ``None`` when comments.csv has no ``code``
-        column or no comment was hand-coded.
+        gave, or both gave to every comment. ``None`` when there are no comments, when
+        comments.csv has no ``code`` column or when no comment was hand-coded.
     """
+    if comments is None or coded is None:
+        return None
     human = human_codes(comments, codebook)
     if human is None:
         return None
@@ -213,7 +217,9 @@ def kappa_by_theme(comments: pd.DataFrame, coded: pd.DataFrame, codebook: Codebo
     return pd.DataFrame(rows).set_index("theme")
 
 
-def agreement_sentence(table: pd.DataFrame | None, unknown: Sequence[str] = ()) -> Text:
+def agreement_sentence(
+    table: pd.DataFrame | None, unknown: Sequence[str] = (), *, supplied: bool = True
+) -> Text:
     """Summarise :func:`kappa_by_theme` in a sentence or two.
 
     Parameters
@@ -222,7 +228,11 @@ def agreement_sentence(table: pd.DataFrame | None, unknown: Sequence[str] = ()) 
         From :func:`kappa_by_theme`; ``None`` says that no comment was hand-coded.
     unknown : sequence of str
         From :func:`unknown_codes`; named so the student can correct them.
+    supplied : bool, default True
+        False when the case has no comments.csv at all, which the sentence then says.
     """
+    if not supplied:
+        return not_supplied("comments.csv", "so there was nothing to code by hand and no agreement to measure")
     if table is None:
         return Text(
             "No comment in comments.csv was hand-coded (there is no filled-in code column), "
@@ -232,7 +242,8 @@ def agreement_sentence(table: pd.DataFrame | None, unknown: Sequence[str] = ()) 
     n = int(table["n"].iloc[0]) if len(table) else 0
     parts = [
         say(
-            "A human coder coded {n:,} comments by hand. Cohen's kappa could be computed for "
+            "A human coder coded {n:,} " + ("comment" if n == 1 else "comments") + " by hand. "
+            "Cohen's kappa could be computed for "
             "{k} of {total} themes",
             n=n,
             k=len(defined),
@@ -242,6 +253,16 @@ def agreement_sentence(table: pd.DataFrame | None, unknown: Sequence[str] = ()) 
     if len(defined):
         best = defined.sort_values("Kappa", ascending=False, kind="stable").iloc[0]
         worst = defined.sort_values("Kappa", ascending=True, kind="stable").iloc[0]
+    if len(defined) and best["Kappa"] == worst["Kappa"]:
+        names = join_words(defined["Theme"].tolist())
+        parts.append(
+            say("; it was {k:.2f} ({label}) for " + ("both " if len(defined) == 2 else "")
+                + "{names}.", k=best["Kappa"], label=best["Landis and Koch"], names=names).markdown
+            if len(defined) > 1
+            else say(", {name}: {k:.2f} ({label}).", name=best["Theme"], k=best["Kappa"],
+                     label=best["Landis and Koch"]).markdown
+        )
+    elif len(defined):
         parts.append(
             say(
                 "; it ranged from {wk:.2f} for {worst} ({wl}) to {bk:.2f} for {best} ({bl}), "

@@ -335,13 +335,15 @@ def codebook_table(codebook: Codebook) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Theme", "SERVQUAL dimension", "Keywords"]).set_index("Theme")
 
 
-def theme_table(qa: Analysis) -> pd.DataFrame:
+def theme_table(qa: Analysis | None) -> pd.DataFrame | None:
     """Return comments per theme, with a last row for comments no theme covers.
 
     Columns ``SERVQUAL dimension``, ``Comments`` and ``Share (%)`` (of all comments);
     indexed by theme label. Shares add up to more than 100% when comments carry
-    several themes.
+    several themes. ``None`` without comments (:func:`coding_sentence` says so).
     """
+    if qa is None:
+        return None
     s = qa.summary
     table = pd.DataFrame(
         {
@@ -378,13 +380,15 @@ def _crosstab(qa: Analysis, column: str, names: Mapping[str, str], order: Iterab
     return table.astype("int64")
 
 
-def source_table(qa: Analysis) -> pd.DataFrame:
+def source_table(qa: Analysis | None) -> pd.DataFrame | None:
     """Return the theme × source cross-tab: comments per theme from each source.
 
     Rows are theme labels, then ``No theme`` and ``All comments``; columns are the
     sources that occur (data-contract order, readable names) and ``Total``. A comment
-    with several themes counts once in each theme's row.
+    with several themes counts once in each theme's row. ``None`` without comments.
     """
+    if qa is None:
+        return None
     return _crosstab(qa, "source", SOURCE_NAMES, COMMENT_SOURCES)
 
 
@@ -567,10 +571,14 @@ def coding_sentence(qa: Analysis | None, *, top: int = 3) -> Text:
     return Text(text.markdown + " " + lead + join_words(parts) + ".")
 
 
-def sentiment_sentence(qa: Analysis | None) -> Text:
-    """Say how many comments VADER scored, which were not, and the most negative theme."""
+def sentiment_sentence(qa: Analysis | None) -> Text | None:
+    """Say how many comments VADER scored, which were not, and the most negative theme.
+
+    ``None`` without comments: :func:`coding_sentence`, just before it in the report,
+    already says that none were supplied.
+    """
     if qa is None:
-        return _missing_comments()
+        return None
     scored = int(qa.scores["compound"].notna().sum())
     other = qa.n - scored
     if scored == 0:
@@ -581,7 +589,8 @@ def sentiment_sentence(qa: Analysis | None) -> Text:
         )
     labels = qa.scores["label"]
     text = say(
-        "VADER, with carebook's telecom supplement, scored the {scored:,} English comments: "
+        "VADER, with carebook's small supplement of customer-service words, scored the "
+        "{scored:,} English " + _plural(scored, "comment") + ": "
         "{neg:.1f}% negative, {neu:.1f}% neutral and {pos:.1f}% positive.",
         scored=scored,
         neg=_pct((labels == "negative").sum(), scored),
@@ -602,6 +611,14 @@ def sentiment_sentence(qa: Analysis | None) -> Text:
     if len(themed) >= 2:
         worst = themed.sort_values(["mean_compound", "comments"], ascending=[True, False], kind="stable").iloc[0]
         best = themed.sort_values(["mean_compound", "comments"], ascending=[False, False], kind="stable").iloc[0]
+    if len(themed) >= 2 and worst["mean_compound"] == best["mean_compound"]:
+        text = Text(
+            text.markdown
+            + " "
+            + say("Every theme's comments have the same mean compound score ({c:+.2f}), so no theme "
+                  "stands out as more negative than another.", c=worst["mean_compound"]).markdown
+        )
+    elif len(themed) >= 2:
         text = Text(
             text.markdown
             + " "
@@ -647,7 +664,7 @@ def missed_commitments(contacts_metrics: Mapping | None, commitments: Iterable) 
 
 
 def bridge(
-    theme_summary: pd.DataFrame,
+    theme_summary: pd.DataFrame | None,
     dimension_gaps: pd.Series,
     missed_channels: list[str],
     *,
@@ -657,8 +674,9 @@ def bridge(
 
     Parameters
     ----------
-    theme_summary : DataFrame
-        From :func:`theme_summary`.
+    theme_summary : DataFrame or None
+        From :func:`theme_summary` (``Analysis.summary``); ``None`` without comments
+        gives ``None``.
     dimension_gaps : Series
         SERVQUAL gap (perception − expectation) per dimension, indexed by dimension
         name (``"reliability"`` …), e.g. the ``gap`` column of the SERVQUAL results.
@@ -690,6 +708,8 @@ def bridge(
       ``"comments only"`` or ``"scores only"``; ``"no gap"`` when the dimension has no
       gap.
     """
+    if theme_summary is None:
+        return None
     table = theme_summary[theme_summary["dimension"].notna()].copy()
     gaps = pd.to_numeric(pd.Series(dimension_gaps), errors="coerce")
     mean_gap = gaps.dropna().mean() if gaps.notna().any() else float("nan")
@@ -720,8 +740,10 @@ def bridge(
     ]
 
 
-def bridge_table(bridged: pd.DataFrame) -> pd.DataFrame:
-    """Return :func:`bridge` as a report table with readable column names."""
+def bridge_table(bridged: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Return :func:`bridge` as a report table with readable column names (``None`` for ``None``)."""
+    if bridged is None:
+        return None
     return pd.DataFrame(
         {
             "SERVQUAL dimension": [_dimension_name(d) for d in bridged["dimension"]],
@@ -735,8 +757,11 @@ def bridge_table(bridged: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def bridge_sentences(bridged: pd.DataFrame) -> Text:
+def bridge_sentences(bridged: pd.DataFrame | None) -> Text:
     """Say where comments and scores agree and where they disagree (from :func:`bridge`)."""
+    if bridged is None:
+        return not_supplied("comments.csv", "so comment themes cannot be set beside the survey gaps; "
+                            "the review in section 5.0 rests on the scores alone")
     if bridged.empty:
         return Text("No theme of the codebook is linked to a SERVQUAL dimension, so comments and scores cannot be compared.")
 

@@ -66,13 +66,15 @@ def _figure_of(obj):
     raise TypeError(f"figures.show needs a matplotlib Axes or Figure, not {type(obj).__name__}")
 
 
-def show(obj, caption: str, *, alt: str | None = None) -> Figure:
+def show(obj, caption: str, *, alt: str | None = None) -> Figure | None:
     """Render a chart as a numbered figure and close it.
 
     Parameters
     ----------
-    obj : Axes, Figure, seaborn grid or array of Axes
-        The chart, usually what a ``carebook.plots`` helper returned.
+    obj : Axes, Figure, seaborn grid, array of Axes or None
+        The chart, usually what a ``carebook.plots`` helper returned. ``None`` (the
+        helper had no data to draw, and the sentence before it says so) shows nothing
+        and takes no figure number.
     caption : str
         What the figure shows; numbered automatically (``Figure 4.1: …``).
     alt : str, optional
@@ -80,12 +82,23 @@ def show(obj, caption: str, *, alt: str | None = None) -> Figure:
 
     Returns
     -------
-    Figure
-        Displays as HTML in a notebook and in the exported report.
+    Figure or None
+        Displays as HTML in a notebook and in the exported report; ``None`` for ``None``.
     """
+    if obj is None:
+        log.debug("no figure for %r: nothing to show", caption)
+        return None
     import matplotlib.pyplot as plt
 
+    from carebook import plots
+
     fig = _figure_of(obj)
+    if plots.is_empty(fig):
+        # A chart that only says "no data" adds nothing to the report: the sentence
+        # before it already says what was not supplied.
+        plt.close(fig)
+        log.debug("no figure for %r: the chart has nothing to draw", caption)
+        return None
     buffer = io.BytesIO()
     # No Software/Date metadata: the same data gives the same bytes (reliability P1-12).
     fig.savefig(buffer, format="png", dpi=200, bbox_inches="tight", metadata={"Software": None})

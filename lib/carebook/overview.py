@@ -21,6 +21,7 @@ __all__ = [
     "data_notice",
     "inputs_table",
     "strategies_table",
+    "strategies_sentence",
     "development",
     "standards_lists",
     "commitments_table",
@@ -128,6 +129,31 @@ def strategies_table(case: Case) -> pd.DataFrame:
     return frame
 
 
+def strategies_sentence(case: Case) -> Text:
+    """Introduce the strategy table: how many strategies the organisation pursues."""
+    n = len(case.config.strategies)
+    if n == 1:
+        return say(
+            "{name} pursues one specific customer care strategy. The table below says what it "
+            "involves and the benefit it is meant to bring.",
+            name=case.organisation,
+        )
+    return say(
+        "{name} pursues {n} specific customer care strategies. The table below lists each one, "
+        "what it involves and the benefit it is meant to bring.",
+        name=case.organisation, n=_count_word(n),
+    )
+
+
+def _count_word(n: int) -> str:
+    # Style guides spell out small numbers in running text.
+    words = ("zero one two three four five six seven eight nine ten eleven twelve").split()
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
+
+
+_ASPECTS = ("internal_structure", "measures_and_policy", "feedback_changes")
+
+
 def development(case: Case, aspect: str) -> Text:
     """One aspect of how the strategy was developed, from ``strategy_development``.
 
@@ -135,14 +161,22 @@ def development(case: Case, aspect: str) -> Text:
     ----------
     aspect : {"internal_structure", "measures_and_policy", "feedback_changes"}
     """
+    if aspect not in _ASPECTS:
+        raise ValueError(f"aspect must be one of {', '.join(_ASPECTS)}, not {aspect!r}")
     text = getattr(case.config.strategy_development, aspect)
     if text:
         return paragraphs(text)
-    label = aspect.replace("_", " ")
+    what = {
+        "internal_structure": "how {name} is organised to deliver customer care",
+        "measures_and_policy": "the customer care measures and policies of {name}",
+        "feedback_changes": "how {name} has changed in response to customer feedback",
+    }[aspect]
+    # The key is one of ours, so it goes into the template as it is: a value would be
+    # escaped, and a backslash inside a code span would show.
     return say(
-        "The case does not describe the {label} of {name}; add `strategy_development.{key}` "
-        "to case.yaml to complete this part.",
-        label=label, name=case.organisation, key=aspect,
+        "The case does not describe " + what + "; add `strategy_development." + aspect
+        + "` to case.yaml to complete this part.",
+        name=case.organisation,
     )
 
 

@@ -87,8 +87,8 @@ def _shorten(text: str, max_chars: int) -> tuple[str, bool]:
 
 
 def representative(
-    comments: pd.DataFrame,
-    coded: pd.DataFrame,
+    comments: pd.DataFrame | None,
+    coded: pd.DataFrame | None,
     codebook: Codebook,
     per_theme: int = 2,
     *,
@@ -128,10 +128,13 @@ def representative(
 
     Returns
     -------
-    DataFrame
+    DataFrame or None
         Columns ``theme`` (key), ``label``, ``comment_id``, ``source``, ``text`` and
         ``shortened``, in codebook order; themes without comments have no rows.
+        ``None`` when there are no comments (*comments* or *coded* is ``None``).
     """
+    if comments is None or coded is None:
+        return None
     texts = [t if isinstance(t, str) else "" for t in comments["text"].tolist()]
     folded = [t.casefold() for t in texts]
     words = np.array([_words(t) for t in texts], dtype=float)
@@ -179,7 +182,7 @@ def _blockquote(text: str) -> str:
     return "\n".join("> " + line for line in md_escape(text).split("\n"))
 
 
-def as_text(quotes: pd.DataFrame) -> Text:
+def as_text(quotes: pd.DataFrame | None) -> Text:
     """Render quotes as Markdown: the theme label, then each quote as a blockquote.
 
     Every piece of case text (theme label, comment id, quote) is escaped with
@@ -192,6 +195,8 @@ def as_text(quotes: pd.DataFrame) -> Text:
     quotes : DataFrame
         From :func:`representative`.
     """
+    if quotes is None:
+        return Text("With no customer comments in this case, there are no quotes to show.")
     if quotes.empty:
         return Text("No comment was coded with any theme, so there are no quotes to show.")
     blocks = []

@@ -106,15 +106,16 @@ def ces_summary(values: pd.Series | np.ndarray | None) -> dict[str, Any]:
     }
 
 
-def headline(survey: pd.DataFrame) -> pd.DataFrame:
+def headline(survey: pd.DataFrame) -> pd.DataFrame | None:
     """Return the headline satisfaction figures with the answers behind each.
 
     Returns
     -------
-    DataFrame
+    DataFrame or None
         Indexed by ``Measure``, columns ``Value`` and ``n`` (answers). Rows only for the
-        optional columns the survey has (``csat``, ``nps``, ``ces``); empty when it has
-        none of them.
+        optional columns the survey has (``csat``, ``nps``, ``ces``); ``None`` when it has
+        none of them (:func:`headline_sentence` then says so, and ``tables.show``
+        shows nothing).
     """
     rows: list[tuple[str, float | None, int]] = []
     if "csat" in survey.columns:
@@ -137,6 +138,8 @@ def headline(survey: pd.DataFrame) -> pd.DataFrame:
             ("CES mean (1–7, higher = easier)", e["mean"], e["n"]),
             ("CES share finding it easy, 5–7 (%)", e["easy_pct"], e["n"]),
         ]
+    if not rows:
+        return None
     out = pd.DataFrame(rows, columns=["Measure", "Value", "n"])
     out["Value"] = out["Value"].astype("float64")
     out["n"] = out["n"].astype("int64")
@@ -432,7 +435,8 @@ def month_sentence(months: pd.DataFrame | None) -> Text:
         first, last = values.index[0], values.index[-1]
         if first == last:
             text = say(
-                "All dated answers fall in {m}: " + what + " {v:" + spec + "}.",
+                "All dated answers fall in one month, {m} (" + what + " {v:" + spec + "}), "
+                "so there is no trend to follow.",
                 m=str(first),
                 v=float(values[first]),
             ).markdown
@@ -452,7 +456,9 @@ def month_sentence(months: pd.DataFrame | None) -> Text:
             text += (
                 " "
                 + say(
-                    "{n:,} respondents without a date are left out of the monthly figures.",
+                    "{n:,} " + ("respondent" if undated == 1 else "respondents")
+                    + " without a date " + ("is" if undated == 1 else "are")
+                    + " left out of the monthly figures.",
                     n=undated,
                 ).markdown
             )
@@ -464,22 +470,29 @@ def month_sentence(months: pd.DataFrame | None) -> Text:
 
 
 def show_by_segment(survey: pd.DataFrame, caption: str, **show_options: Any):
-    """Return the by-segment table via ``tables.show``, or a plain sentence without segments."""
+    """Return the by-segment table via ``tables.show``; ``None`` without segments.
+
+    Without a ``segment`` column nothing is shown: :func:`segment_sentence`, which the
+    report gives just before, already says so.
+    """
     from carebook import tables
 
     segments = by_segment(survey)
     if segments is None:
-        return segment_sentence(None)
+        return None
     show_options.setdefault("decimals", 1)
     return tables.show(segment_table(segments), caption, **show_options)
 
 
 def show_by_month(survey: pd.DataFrame, caption: str, **show_options: Any):
-    """Return the by-month table via ``tables.show``, or a plain sentence without dates."""
+    """Return the by-month table via ``tables.show``; ``None`` without dates.
+
+    :func:`month_sentence` says that the survey has no dates.
+    """
     from carebook import tables
 
     months = by_month(survey)
     if months is None:
-        return month_sentence(None)
+        return None
     show_options.setdefault("decimals", 1)
     return tables.show(month_table(months), caption, **show_options)

@@ -623,13 +623,17 @@ def show_by_category(
 
 
 def show_fcr(contacts: pd.DataFrame, caption: str, by: str = "channel", **show_options: Any):
-    """Return first-contact resolution per *by* via ``tables.show``, or a plain sentence."""
+    """Return first-contact resolution per *by* via ``tables.show``, or a plain sentence.
+
+    ``None`` when contacts.csv has no first-contact-resolution column (or it is empty):
+    :func:`fcr_sentence`, given just before in the report, already says so.
+    """
     from carebook import tables
 
     table = fcr_table(contacts, by)
     if table is None:
-        if "first_contact_resolution" not in contacts.columns:
-            return fcr_sentence(contacts)
+        if "first_contact_resolution" not in contacts.columns or not fcr_summary(contacts)["n"]:
+            return None
         return not_supplied(f"contact {by}", f"so first-contact resolution is not shown by {by}")
     show_options.setdefault("decimals", 1)
     return tables.show(table, caption, **show_options)

@@ -131,7 +131,7 @@ def format_frame(
 
 
 def show(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | None,
     caption: str,
     *,
     max_rows: int | None = None,
@@ -145,8 +145,9 @@ def show(
 
     Parameters
     ----------
-    frame : DataFrame
-        The table; not modified.
+    frame : DataFrame or None
+        The table; not modified. ``None`` (a helper had no data, and its sentence says
+        so) shows nothing and takes no table number.
     caption : str
         What the table shows (``"SERVQUAL gaps by dimension"``); numbered automatically.
     max_rows : int, optional
@@ -162,12 +163,21 @@ def show(
 
     Returns
     -------
-    Table
-        Displays as HTML in a notebook and in the exported report.
+    Table, Text or None
+        A ``Table`` displays as HTML in a notebook and in the exported report; a frame
+        without rows gives one plain sentence instead of an empty numbered table;
+        ``None`` for ``None``.
     """
+    if frame is None:
+        log.debug("no table for %r: nothing to show", caption)
+        return None
     if not isinstance(frame, pd.DataFrame):
         frame = pd.DataFrame(frame)
     total = len(frame)
+    if total == 0:
+        from carebook.narrative import say
+
+        return say("There is nothing to show for “{caption}”: the data have no rows for it.", caption=caption)
     shown = frame if max_rows is None or total <= max_rows else frame.head(max_rows)
     notes = []
     if shown is not frame:

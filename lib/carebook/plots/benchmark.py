@@ -69,7 +69,7 @@ def comparison_bars(
             color=plots.NEUTRAL,
         )
         ax.set_axis_off()
-        return ax
+        return plots.mark_empty(ax)
     rows = []
     for metric, row in table.iterrows():
         label = labels[metric]

@@ -30,13 +30,14 @@ def _height(rows: int) -> float:
     return max(2.4, 0.32 * rows + 1.3)
 
 
-def themes_by_source(source_table: pd.DataFrame, ax=None, *, include_no_theme: bool = True):
+def themes_by_source(source_table: pd.DataFrame | None, ax=None, *, include_no_theme: bool = True):
     """Stacked horizontal bars: comments per theme, split by the source they came from.
 
     Parameters
     ----------
-    source_table : DataFrame
-        ``comments.source_table(qa)`` (themes × sources with totals).
+    source_table : DataFrame or None
+        ``comments.source_table(qa)`` (themes × sources with totals); ``None`` (no
+        comments) draws nothing and returns ``None``.
     ax : Axes, optional
         Where to draw; a new A4-width figure when ``None``.
     include_no_theme : bool, default True
@@ -44,10 +45,12 @@ def themes_by_source(source_table: pd.DataFrame, ax=None, *, include_no_theme: b
 
     Returns
     -------
-    Axes
+    Axes or None
     """
     import seaborn as sns
 
+    if source_table is None:
+        return None
     table = source_table.drop(index=[r for r in _TOTALS if r in source_table.index])
     table = table.drop(columns=[c for c in _TOTALS if c in table.columns])
     if not include_no_theme:
@@ -73,7 +76,7 @@ def themes_by_source(source_table: pd.DataFrame, ax=None, *, include_no_theme: b
     return ax
 
 
-def sentiment_by_theme(summary: pd.DataFrame, ax=None):
+def sentiment_by_theme(summary: pd.DataFrame | None, ax=None):
     """Diverging bars: share of each theme's scored comments that are negative / positive.
 
     Negative shares extend left (vermilion), positive shares right (green); the rest
@@ -82,16 +85,20 @@ def sentiment_by_theme(summary: pd.DataFrame, ax=None):
 
     Parameters
     ----------
-    summary : DataFrame
+    summary : DataFrame or None
         ``comments.theme_summary`` (``label``, ``scored``, ``negative_pct``,
-        ``positive_pct``).
+        ``positive_pct``); ``None`` (no comments), or no scored comment at all, draws
+        nothing and returns ``None``.
     ax : Axes, optional
 
     Returns
     -------
-    Axes
+    Axes or None
     """
     import seaborn as sns
+
+    if summary is None or not summary["scored"].astype(float).gt(0).any():
+        return None
 
     labels = [_literal(x) for x in summary["label"]]
     ax = axes(ax, height=_height(len(summary)))

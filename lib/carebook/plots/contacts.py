@@ -21,7 +21,7 @@ def _nothing(ax, message: str):
         0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color=plots.NEUTRAL
     )
     ax.set_axis_off()
-    return ax
+    return plots.mark_empty(ax)
 
 
 def _hours_text(hours: float) -> str:

@@ -46,7 +46,7 @@ def _nothing(ax, message: str):
         wrap=True,
     )
     ax.set_axis_off()
-    return ax
+    return plots.mark_empty(ax)
 
 
 def gap_dumbbell(summary: pd.DataFrame, *, ax=None):
@@ -447,6 +447,9 @@ def monthly_trend(months: pd.DataFrame | None, *, ax=None):
             rows.append({"Month": str(month), "Measure": "NPS", "Value": row["nps"]})
     if not rows:
         return _nothing(ax, "No CSAT or NPS answers to follow over time")
+    if len({r["Month"] for r in rows}) < 2:
+        # One point is no trend; month_sentence gives its value in words.
+        return _nothing(ax, "All dated answers fall in one month")
     frame = pd.DataFrame(rows)
     sns.lineplot(
         data=frame,
