@@ -54,6 +54,10 @@ validate: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/carebook sample data/sample --overwrite
 
+## bench: set up, then print speed/memory ratios vs targets (BENCH_ARGS=--quick) to report/bench.json
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 ## clean: remove build output (report/ stays with its README)
 clean:
 	find $(OUT) -mindepth 1 ! -name README.md -exec rm -rf {} +
