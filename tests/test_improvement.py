@@ -101,7 +101,7 @@ def test_evidence_carries_the_figures(ipa, commitments, themes):
         "'Concentrate here'; its gap is \u22121.05."
     )
     assert evidence["10086 hotline: resolution within 24 h"] == (
-        "88.0% of 10086 hotline contacts were resolved within 24 hours against a target of 95% "
+        "88.0% of its contacts were resolved within 24 hours against a target of 95% "
         "(median 6.2 h, 90th percentile 30.1 h, 12 still open)."
     )
     assert evidence["Waiting"] == (

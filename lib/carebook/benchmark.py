@@ -212,7 +212,7 @@ def _metric_name(metric: str, label: object) -> str:
 
 def comparison_table(
     benchmark: pd.DataFrame | None, organisation: str, competitor: str | None
-) -> pd.DataFrame:
+) -> pd.DataFrame | None:
     """Return the side-by-side comparison for ``tables.show``.
 
     Returns
@@ -220,12 +220,15 @@ def comparison_table(
     DataFrame
         Indexed by metric label ("Metric"); columns ``Period`` (when the file has
         periods), the organisation's name, the competitor's name, ``Difference``,
-        ``Difference (%)``, ``Better when`` ("higher"/"lower") and ``Leads``. Empty
-        without a benchmark; the notebook shows :func:`lead_sentence` in that case.
+        ``Difference (%)``, ``Better when`` ("higher"/"lower") and ``Leads``. ``None``
+        without a benchmark.csv or without a metric both have (``tables.show`` then
+        shows nothing: :func:`lead_sentence`, just before it, says why).
     """
+    if benchmark is None or competitor is None:
+        return None
     table = comparisons(benchmark, organisation, competitor)
     if table.empty:
-        return pd.DataFrame(columns=["Difference"], index=pd.Index([], name="Metric"))
+        return None
     out = pd.DataFrame(
         index=pd.Index(
             [_metric_name(m, lab) for m, lab in zip(table.index, table["label"], strict=True)],

@@ -46,10 +46,10 @@ _QUADRANT = "concentrate here"
 #: ``default`` used when nothing more specific is listed.
 ACTIONS: dict[str, dict[str, str]] = {
     "dimension": {
-        "tangibles": "Refresh the look of stores, the app and printed material, and set a "
-        "checklist for tidy counters and up-to-date equipment.",
-        "reliability": "Find the root causes of errors (billing, network faults) and fix them "
-        "at source; publish and keep a right-first-time standard.",
+        "tangibles": "Refresh the premises, equipment and printed or online material customers "
+        "see, and keep them clean and up to date with a simple checklist.",
+        "reliability": "Find the root causes of the errors and failures customers report and "
+        "fix them at source; publish and keep a right-first-time standard.",
         "responsiveness": "Staff the channels to forecast demand at peak hours and give "
         "customers a time by which they will hear back.",
         "assurance": "Train staff in product knowledge and courtesy, with a quality check on "
@@ -60,6 +60,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     },
     "channel": {
         "hotline": "Add agents or call-back slots at peak times and route repeat callers to "
+        "senior advisers so cases close within the target.",
+        "phone": "Add agents or call-back slots at peak times and route repeat callers to "
         "senior advisers so cases close within the target.",
         "email": "Acknowledge every e-mail automatically with a reference and the promised "
         "reply time; clear the oldest cases first.",
@@ -163,8 +165,9 @@ def _commitment_candidates(commitments: pd.DataFrame | None, actions) -> list[di
         within, target = float(row["within_target_pct"]), float(row["target_pct"])
         label = row.get("label", row.get("channel", ""))
         hours = float(row["target_hours"])
+        # The Area column names the commitment, so the evidence need not repeat it.
         text = (
-            f"{percent(within)} of {label} contacts were {verb} within "
+            f"{percent(within)} of its contacts were {verb} within "
             f"{float(row['target_hours']):g} hours against a target of {target:g}%"
         )
         details = []

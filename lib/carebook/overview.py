@@ -48,7 +48,11 @@ def profile(case: Case) -> Text:
     if org.founded:
         facts.append(say("was founded on {date}", date=_date(org.founded)).markdown)
     if org.customers_millions is not None:
-        facts.append(say("serves about {n:,.1f} million customers", n=org.customers_millions).markdown)
+        if org.customers_millions >= 1:
+            facts.append(say("serves about {n:,.1f} million customers", n=org.customers_millions).markdown)
+        else:  # "0.4 million" reads oddly; round to the nearest thousand instead
+            facts.append(say("serves about {n:,} customers",
+                             n=int(round(org.customers_millions * 1000)) * 1000).markdown)
     if facts:
         parts.append(Text(" " + join_words(facts) + "."))
     else:
@@ -115,7 +119,10 @@ def inputs_table(case: Case) -> pd.DataFrame:
         rows.append({"File": name, "Contents": what,
                      "Records": len(frame) if frame is not None else None,
                      "Supplied": "yes" if frame is not None else "no"})
-    return pd.DataFrame(rows).set_index("File")
+    out = pd.DataFrame(rows).set_index("File")
+    # Nullable integers: a missing file must not turn the counts into 40.00.
+    out["Records"] = out["Records"].astype("Int64")
+    return out
 
 
 def strategies_table(case: Case) -> pd.DataFrame:

@@ -661,16 +661,29 @@ def alpha_sentence(alphas: pd.DataFrame, column: str = "alpha_perception") -> Te
             kind=kind,
         )
     low = [label(d) for d in values.index if values[d] < 0.70]
-    text = say(
-        "Cronbach's alpha of the {kind} items ranges from {lo:.2f} ({lo_name}) to {hi:.2f} "
-        "({hi_name}).",
-        kind=kind,
-        lo=float(values.min()),
-        lo_name=label(values.idxmin()),
-        hi=float(values.max()),
-        hi_name=label(values.idxmax()),
-    ).markdown
-    if low:
+    if values.min() == values.max():
+        text = say(
+            "Cronbach's alpha of the {kind} items is {a:.2f} for "
+            + ("every dimension" if len(values) == len(alphas) else "each dimension with a value")
+            + ".",
+            kind=kind, a=float(values.min()),
+        ).markdown
+    else:
+        text = say(
+            "Cronbach's alpha of the {kind} items ranges from {lo:.2f} ({lo_name}) to {hi:.2f} "
+            "({hi_name}).",
+            kind=kind,
+            lo=float(values.min()),
+            lo_name=label(values.idxmin()),
+            hi=float(values.max()),
+            hi_name=label(values.idxmax()),
+        ).markdown
+    if values.min() == values.max() and values.min() >= 0.95:
+        # Identical, near-perfect alphas mean the items repeat one another (or the sample
+        # is tiny), not that the scale is excellent.
+        text += (" Alphas this high usually mean the items repeat each other or the sample is "
+                 "very small, so they say little about the scale.")
+    elif low:
         text += say(
             " {names} fall{s} below the usual 0.70 threshold, so {them} should be "
             "read with caution.",

@@ -522,15 +522,17 @@ def standards_sentence(table: pd.DataFrame) -> Text:
             "No contacts were recorded on any committed channel, so no service "
             "standard can be measured."
         )
-    met = int(measured["meets_standard"].sum())
-    parts.append(
-        say(
-            "{met} of the {n} service commitments measured {verb} met.",
-            met=met,
-            n=len(measured),
-            verb="was" if met == 1 else "were",
-        ).markdown
-    )
+    met, n = int(measured["meets_standard"].sum()), len(measured)
+    if n == 1:
+        lead = "The one service commitment measured was met." if met else "The one service commitment measured was not met."
+    elif met == 0:
+        lead = say("None of the {n} service commitments measured was met.", n=n).markdown
+    elif met == n:
+        lead = say("All {n} service commitments measured were met.", n=n).markdown
+    else:
+        lead = say("{met} of the {n} service commitments measured {verb} met.", met=met, n=n,
+                   verb="was" if met == 1 else "were").markdown
+    parts.append(lead)
     shortfall = measured["within_target_pct"] - measured["target_pct"]
     worst = shortfall.idxmin()
     row = measured.loc[worst]
@@ -557,8 +559,9 @@ def standards_sentence(table: pd.DataFrame) -> Text:
     if open_total:
         parts.append(
             say(
-                "{n:,} contacts still had no recorded response or resolution and are "
-                "counted as outside the target.",
+                "{n:,} " + ("contact still had" if open_total == 1 else "contacts still had")
+                + " no recorded response or resolution and "
+                + ("is" if open_total == 1 else "are") + " counted as outside the target.",
                 n=open_total,
             ).markdown
         )
