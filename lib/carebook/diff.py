@@ -20,7 +20,16 @@ from typing import Any
 
 from carebook.errors import InputError, Problem
 
-__all__ = ["Change", "MetricsDiff", "load_metrics", "flatten", "compare", "diff_paths", "to_text", "to_dict"]
+__all__ = [
+    "Change",
+    "MetricsDiff",
+    "load_metrics",
+    "flatten",
+    "compare",
+    "diff_paths",
+    "to_text",
+    "to_dict",
+]
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +99,9 @@ def load_metrics(path: str | os.PathLike[str]) -> dict[str, Any]:
     file = path / METRICS_FILE if path.is_dir() else path
     if not file.is_file():
         where = f"{path} has no {METRICS_FILE}" if path.is_dir() else f"{path}: no such file"
-        raise InputError(Problem(str(file), None, "", f"{where}; give a metrics.json or a report folder"))
+        raise InputError(
+            Problem(str(file), None, "", f"{where}; give a metrics.json or a report folder")
+        )
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
@@ -106,7 +117,12 @@ def load_metrics(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise InputError(Problem(str(file), None, "", f"not valid JSON: {err}")) from err
     if not isinstance(data, dict):
         raise InputError(
-            Problem(str(file), None, "", f"expected a JSON object of figures, got a {type(data).__name__}")
+            Problem(
+                str(file),
+                None,
+                "",
+                f"expected a JSON object of figures, got a {type(data).__name__}",
+            )
         )
     return data
 
@@ -155,7 +171,8 @@ def flatten(document: Any, prefix: str = "") -> dict[str, Any]:
 
     Examples
     --------
-    >>> flatten({"survey": {"nps": 7.2, "gap": {"reliability": -0.9}}, "c": [{"channel": "email", "n": 3}]})
+    >>> doc = {"survey": {"nps": 7.2, "gap": {"reliability": -0.9}}, "c": [{"channel": "email", "n": 3}]}
+    >>> flatten(doc)
     {'survey.nps': 7.2, 'survey.gap.reliability': -0.9, 'c[channel=email].n': 3}
     """
     flat: dict[str, Any] = {}
@@ -177,7 +194,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def compare(old: Mapping[str, Any], new: Mapping[str, Any], *, tolerance: float = 0.0) -> MetricsDiff:
+def compare(
+    old: Mapping[str, Any], new: Mapping[str, Any], *, tolerance: float = 0.0
+) -> MetricsDiff:
     """Compare two metrics documents figure by figure.
 
     Parameters
@@ -218,7 +237,9 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any], *, tolerance: float 
     return MetricsDiff(changed, added, removed, unchanged)
 
 
-def diff_paths(old: str | os.PathLike[str], new: str | os.PathLike[str], *, tolerance: float = 0.0) -> MetricsDiff:
+def diff_paths(
+    old: str | os.PathLike[str], new: str | os.PathLike[str], *, tolerance: float = 0.0
+) -> MetricsDiff:
     """Load two ``metrics.json`` files (or output folders) and :func:`compare` them."""
     return compare(load_metrics(old), load_metrics(new), tolerance=tolerance)
 
@@ -254,7 +275,8 @@ def _change_line(change: Change) -> str:
     d = _decimals(*numbers)
     # The difference is shown with at least the values' precision, never rounded to 0.
     dd = max(d, _decimals(change.difference, 0.0)) if change.difference else d
-    return f"  {change.key}: {_show(change.old, d)} → {_show(change.new, d)} ({change.difference:+,.{dd}f})"
+    old, new = _show(change.old, d), _show(change.new, d)
+    return f"  {change.key}: {old} → {new} ({change.difference:+,.{dd}f})"
 
 
 def to_text(result: MetricsDiff, old_label: str = "OLD", new_label: str = "NEW") -> str:
@@ -292,7 +314,8 @@ def to_dict(result: MetricsDiff) -> dict[str, Any]:
     return {
         "same": result.same,
         "changed": [
-            {"key": c.key, "old": c.old, "new": c.new, "difference": c.difference} for c in result.changed
+            {"key": c.key, "old": c.old, "new": c.new, "difference": c.difference}
+            for c in result.changed
         ],
         "added": [{"key": c.key, "value": c.new} for c in result.added],
         "removed": [{"key": c.key, "value": c.old} for c in result.removed],

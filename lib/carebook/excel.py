@@ -80,7 +80,9 @@ def _as_frame(
     rows = list(data)
     # Rows may hold mixed types per column (a number or a note); object keeps each
     # cell's own type so numbers are written as numbers and text is neutralised.
-    return pd.DataFrame.from_records(rows, columns=list(columns) if columns is not None else None).astype(object)
+    return pd.DataFrame.from_records(
+        rows, columns=list(columns) if columns is not None else None
+    ).astype(object)
 
 
 def write_csv(

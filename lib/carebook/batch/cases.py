@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 CASE_FILE = "case.yaml"
 _MAX_NAME = 60
 # Names Windows refuses for files and folders, whatever the extension.
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)}
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
+    f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)
+}
 #: Names the batch itself writes into its output folder.
 RESERVED = {"summary.html", "summary.csv"}
 
@@ -112,7 +114,9 @@ def safe_folder_names(names: list[str]) -> dict[str, str]:
     return mapping
 
 
-def find_cases(cohort_dir: str | os.PathLike[str], *, exclude: list[Path] | None = None) -> list[CaseFolder]:
+def find_cases(
+    cohort_dir: str | os.PathLike[str], *, exclude: list[Path] | None = None
+) -> list[CaseFolder]:
     """List the sub-folders of a cohort folder, cases first marked with their output name.
 
     Parameters

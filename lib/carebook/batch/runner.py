@@ -66,7 +66,7 @@ class BatchResult:
 
 
 def _lost(case: CaseFolder, err: BaseException) -> CaseResult:
-    """A row for a case whose worker itself failed (died, or could not run carebook)."""
+    """Return the row of a case whose worker itself failed (died, or lacks carebook)."""
     return CaseResult(
         name=case.name,
         output=case.output,
@@ -113,9 +113,12 @@ def _run_dask(
     report: Callable[[CaseResult], None],
 ) -> list[CaseResult]:
     try:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError as err:  # pragma: no cover - distributed is a dependency
-        raise ParameterError("--scheduler needs the 'distributed' package: pip install distributed") from err
+        raise ParameterError(
+            "--scheduler needs the 'distributed' package: pip install distributed"
+        ) from err
     try:
         client = Client(scheduler, timeout=30)
     except (OSError, TimeoutError, ValueError) as err:
@@ -222,7 +225,9 @@ def run_batch(
         nonlocal done
         done += 1
         where = f" in {row.section}" if row.section else ""
-        log.info("[%d/%d] %s: %s%s (%.1f s)", done, len(cases), row.name, row.status, where, row.seconds)
+        log.info(
+            "[%d/%d] %s: %s%s (%.1f s)", done, len(cases), row.name, row.status, where, row.seconds
+        )
 
     if scheduler:
         workers = scheduler

@@ -43,8 +43,21 @@ FIGURES: dict[str, tuple[str, int]] = {
     "benchmark_metrics": ("Benchmarks", 0),
 }
 
-_COLUMNS = ["case", "status", "section", "message", *FIGURES, "words", "word_limit",
-            "evidence", "seconds", "output", "report_html", "report_pdf", "notes"]
+_COLUMNS = [
+    "case",
+    "status",
+    "section",
+    "message",
+    *FIGURES,
+    "words",
+    "word_limit",
+    "evidence",
+    "seconds",
+    "output",
+    "report_html",
+    "report_pdf",
+    "notes",
+]
 
 
 def _get(tree: Any, *keys: str) -> Any:
@@ -81,8 +94,8 @@ def key_figures(metrics: Mapping[str, Any]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> key_figures({"survey": {"nps": 12.5}, "contacts": {"channels": {
-    ...     "hotline": {"meets_standard": False}, "email": {"meets_standard": True}}}})["standards_met"]
+    >>> channels = {"hotline": {"meets_standard": False}, "email": {"meets_standard": True}}
+    >>> key_figures({"survey": {"nps": 12.5}, "contacts": {"channels": channels}})["standards_met"]
     1
     """
     met, standards = _count_true(_get(metrics, "contacts", "channels"), "meets_standard")
@@ -167,7 +180,8 @@ def _link(path: str, label: str) -> str:
 
 
 _CSS = """
-body { font-family: "Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif; margin: 1.5em; color: #222; }
+body { font-family: "Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif;
+       margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; margin-bottom: 0.2em; }
 p.counts { margin-top: 0; }
 table { border-collapse: collapse; font-size: 0.85em; }
@@ -204,7 +218,9 @@ def render_html(results: Sequence[CaseResult], *, title: str = "carebook batch s
     """
     frame = summary_frame(results)
     tally = counts(results)
-    summary = ", ".join(f"{tally[s]} {s}" for s in ("built", "failed", "error", "not a case") if s in tally)
+    summary = ", ".join(
+        f"{tally[s]} {s}" for s in ("built", "failed", "error", "not a case") if s in tally
+    )
     head = ["Case", "Status", "Failed in", "Message"] + [label for label, _ in FIGURES.values()]
     head += ["Words", "Outcome 3 evidence", "Build time (s)", "Report"]
     lines = [
@@ -249,7 +265,9 @@ def render_html(results: Sequence[CaseResult], *, title: str = "carebook batch s
     return "\n".join(lines)
 
 
-def write_summary(results: Sequence[CaseResult], batch_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
+def write_summary(
+    results: Sequence[CaseResult], batch_dir: str | os.PathLike[str]
+) -> tuple[Path, Path]:
     """Write ``summary.html`` and ``summary.csv`` into the batch folder, atomically.
 
     Parameters

@@ -131,7 +131,9 @@ def _check(case_dir: Path, out: Path) -> tuple[int | None, int | None, str]:
     return report.words.total, report.words.limit, f"{met}/{len(report.coverage)}"
 
 
-def _describe_build(result: CaseResult, case_dir: Path, out: Path, formats: Sequence[str]) -> CaseResult:
+def _describe_build(
+    result: CaseResult, case_dir: Path, out: Path, formats: Sequence[str]
+) -> CaseResult:
     from carebook.batch.summary import key_figures
 
     notes: list[str] = []
@@ -209,7 +211,9 @@ def build_case(
     row = CaseResult(name=name, output=output, status="built")
     if out.parent != batch:
         # safe_folder_names never produces such a name; refuse rather than trust it.
-        return replace(row, status="error", message=f"output folder {output!r} is not inside {batch}")
+        return replace(
+            row, status="error", message=f"output folder {output!r} is not inside {batch}"
+        )
     try:
         result = build(
             case_path,
@@ -224,7 +228,10 @@ def build_case(
         if status == "error":
             log.error("%s: unexpected error", name, exc_info=True)
         return replace(
-            row, status=status, section=section, message=message,
+            row,
+            status=status,
+            section=section,
+            message=message,
             seconds=round(time.perf_counter() - started, 3),
         )
     described = _describe_build(
