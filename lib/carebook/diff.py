@@ -171,9 +171,10 @@ def flatten(document: Any, prefix: str = "") -> dict[str, Any]:
 
     Examples
     --------
-    >>> doc = {"survey": {"nps": 7.2, "gap": {"reliability": -0.9}}, "c": [{"channel": "email", "n": 3}]}
+    >>> doc = {"survey": {"nps": 7.2, "gap": {"reliability": -0.9}},
+    ...        "c": [{"channel": "x", "n": 3}]}
     >>> flatten(doc)
-    {'survey.nps': 7.2, 'survey.gap.reliability': -0.9, 'c[channel=email].n': 3}
+    {'survey.nps': 7.2, 'survey.gap.reliability': -0.9, 'c[channel=x].n': 3}
     """
     flat: dict[str, Any] = {}
     if isinstance(document, Mapping) and document:
@@ -272,11 +273,11 @@ def _change_line(change: Change) -> str:
     numbers = [change.old, change.new]
     if all(isinstance(v, int) for v in numbers):
         return f"  {change.key}: {_show(change.old)} → {_show(change.new)} ({change.difference:+,})"
-    d = _decimals(*numbers)
-    # The difference is shown with at least the values' precision, never rounded to 0.
-    dd = max(d, _decimals(change.difference, 0.0)) if change.difference else d
+    # One precision for the line: enough for the values to differ and for the difference
+    # never to print as zero.
+    d = max(_decimals(*numbers), _decimals(change.difference, 0.0))
     old, new = _show(change.old, d), _show(change.new, d)
-    return f"  {change.key}: {old} → {new} ({change.difference:+,.{dd}f})"
+    return f"  {change.key}: {old} → {new} ({change.difference:+,.{d}f})"
 
 
 def to_text(result: MetricsDiff, old_label: str = "OLD", new_label: str = "NEW") -> str:
