@@ -111,3 +111,21 @@ def test_input_is_left_untouched(hand_coded):
     before = hand_coded.copy()
     agreement.kappa_by_theme(hand_coded, comments.code_comments(hand_coded, BOOK), BOOK)
     pd.testing.assert_frame_equal(hand_coded, before)
+
+
+def test_without_comments_kappa_is_none_and_the_sentence_says_none_were_supplied():
+    book = Codebook(themes=(Theme(key="a", label="A", keywords=("x",)),))
+    assert agreement.kappa_by_theme(None, None, book) is None
+    text = mistune.html(str(agreement.agreement_sentence(None, supplied=False)))
+    assert "No comments.csv was supplied" in text and "hand-coded" not in text
+
+
+def test_equal_kappas_are_not_reported_as_a_range():
+    table = pd.DataFrame(
+        {"Theme": ["Network", "Waiting"], "n": [2, 2], "Kappa": [1.0, 1.0],
+         "Landis and Koch": ["almost perfect", "almost perfect"]},
+        index=["network", "waiting"],
+    )
+    text = mistune.html(str(agreement.agreement_sentence(table)))
+    assert "ranged" not in text and "1.00 (almost perfect) for both Network and Waiting" in text
+    assert "coded 2 comments by hand" in text

@@ -238,3 +238,8 @@ def test_lead_sentence_stops_naming_metrics_past_a_handful():
         ]
     text = benchmark.lead_sentence(frame(rows), ORG, COMP).markdown.replace("\\", "")
     assert text == "China Mobile leads China Unicom on 6 of 6 benchmark metrics."
+
+
+def test_comparison_table_is_none_without_benchmark_data():
+    assert benchmark.comparison_table(None, ORG, COMP) is None
+    assert benchmark.comparison_table(None, ORG, None) is None

@@ -58,3 +58,16 @@ def test_bullets_and_number_formatting():
     assert str(narrative.bullets(["a", "b"], numbered=True)) == "1. a\n2. b"
     assert narrative.join_words(["a", "b", "c"]) == "a, b and c"
     assert narrative.signed(-0.5) == "\u22120.50" and narrative.percent(None) == "n/a"
+
+
+def test_show_none_or_a_nothing_to_draw_chart_gives_nothing():
+    carebook.setup(4)
+    assert figures.show(None, "Sentiment by theme") is None
+    _, ax = plt.subplots()
+    ax.text(0.5, 0.5, "No benchmark data to compare")
+    plots.mark_empty(ax)
+    assert figures.show(ax, "Benchmark metrics") is None
+    assert not plt.fignum_exists(ax.figure.number)  # closed, not leaked
+    _, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    assert figures.show(ax, "A real chart").number == "4.1"  # no number was used up

@@ -187,3 +187,9 @@ def test_hostile_comment_ids_and_labels_are_escaped_too():
 def test_no_quotes_gives_a_sentence():
     empty = quotes.representative(_frame(["nothing"]), pd.DataFrame({"network": [False], "waiting": [False]}), BOOK)
     assert empty.empty and "no quotes" in str(quotes.as_text(empty))
+
+
+def test_without_comments_there_are_no_quotes_and_one_plain_sentence():
+    book = Codebook(themes=(Theme(key="a", label="A", keywords=("x",)),))
+    assert quotes.representative(None, None, book) is None
+    assert "no quotes to show" in str(quotes.as_text(None))

@@ -263,3 +263,63 @@ def test_bibliography_block_without_references_says_so():
     block = bibliography_block(())
     assert isinstance(block, Text) and "references" in block.markdown
     assert bibliography(()) == []
+
+
+# --- built-in method references -------------------------------------------------------------
+
+from carebook import references  # noqa: E402
+
+
+def test_built_in_method_references_cover_every_notebook_citation():
+    built_in = {ref.id for ref in references.method_references()}
+    cited = set(references.cited_in_notebooks())
+    assert cited and cited <= built_in
+
+
+def test_a_case_without_references_still_resolves_method_citations():
+    text, cited = resolve_citations("Five dimensions [@parasuraman1988].", ())
+    assert cited == {"parasuraman1988"}
+    assert "(Parasuraman, Zeithaml and Berry, 1988)" in text.replace("\\", "")
+
+
+def test_the_case_entry_wins_over_the_built_in_one():
+    mine = Reference(id="camp1989", type="book", authors=["Camp, R.C."], year=1995,
+                     title="Business process benchmarking", publisher="ASQC Quality Press")
+    merged = references.with_methods([mine])
+    assert [r for r in merged if r.id == "camp1989"] == [mine]
+    assert "(Camp, 1995)" in resolve_citations("[@camp1989]", [mine])[0].replace("\\", "")
+
+
+def test_bibliography_lists_built_in_entries_only_when_cited():
+    entries = bibliography([CMCC], cited=["cronbach1951", "nowhere2020"])
+    assert len(entries) == 2
+    assert entries[0].startswith("China Mobile") and entries[1].startswith("Cronbach, L.J. (1951)")
+    assert bibliography([CMCC]) == bibliography([CMCC], cited=[])  # uncited: case entries only
+    block = bibliography_block((), cited=["camp1989"])
+    assert isinstance(block, References) and block.entries[0].startswith("Camp, R.C. (1989)")
+
+
+def test_nothing_cited_and_no_references_says_so():
+    block = bibliography_block((), cited=[])
+    assert isinstance(block, Text) and "No references.yaml was supplied" in block.markdown.replace("\\", "")
+
+
+def test_paper_in_proceedings_renders_as_a_conference_paper_not_a_preprint():
+    hutto = next(r for r in references.method_references() if r.id == "hutto2014")
+    assert bibliography([hutto]) == [
+        "Hutto, C.J. and Gilbert, E. (2014) \u2018VADER: a parsimonious rule-based model for sentiment "
+        "analysis of social media text\u2019, <i>Proceedings of the Eighth International AAAI Conference "
+        "on Weblogs and Social Media (ICWSM-14)</i>. Palo Alto, CA: AAAI Press, pp. 216\u2013225."
+    ]
+
+
+def test_cited_in_notebooks_reads_markdown_cells_only(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("As @camp1989 says [@cohen1960; @camp1989]."),
+        nbformat.v4.new_code_cell("x = '[@landis1977]'"),
+    ])
+    nbformat.write(nb, tmp_path / "10_intro.ipynb")
+    nbformat.write(nb, tmp_path / "scratch.ipynb")  # not a section notebook
+    assert references.cited_in_notebooks(tmp_path) == ["camp1989", "cohen1960"]

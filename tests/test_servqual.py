@@ -248,7 +248,7 @@ def test_gap_sentence_names_the_widest_gap_and_its_test():
 
 
 def test_gap_sentence_for_surpluses_and_non_significance():
-    summary = pd.DataFrame({"gap": [0.2, 0.1, 0.3, 0.4, 0.5]}, index=list(servqual.DIMENSIONS))
+    summary = pd.DataFrame({"gap": [0.2, 0.1, 0.3, 0.4, 0.5]}, index=["tangibles", "reliability", "responsiveness", "assurance", "empathy"])
     tests = pd.DataFrame(
         {"p_value": [0.5] * 5, "rank_biserial": [0.1] * 5, "respondents": [4] * 5},
         index=list(servqual.DIMENSIONS),
@@ -272,3 +272,10 @@ def test_format_p():
     assert servqual.format_p(0.0004) == "p < 0.001"
     assert servqual.format_p(0.0123) == "p = 0.012"
     assert servqual.format_p(None) == "p n/a"
+
+
+def test_alpha_sentence_with_equal_alphas_names_no_range():
+    alphas = pd.DataFrame({"alpha_perception": [1.0] * 5}, index=["tangibles", "reliability", "responsiveness", "assurance", "empathy"])
+    text = str(servqual.alpha_sentence(alphas)).replace("\\", "")
+    assert "ranges from" not in text
+    assert "is 1.00 for every dimension" in text and "repeat each other" in text

@@ -284,3 +284,32 @@ def test_input_untouched(contacts, commitments):
     standards.by_month(contacts, commitments, "Asia/Shanghai")
     standards.by_category(contacts, commitments, "Asia/Shanghai")
     pd.testing.assert_frame_equal(contacts, before)
+
+
+def _kept(*rows):
+    # (label, within %, target %) per commitment: the columns standards_sentence reads.
+    return pd.DataFrame(
+        [{"label": lab, "measure": "response", "contacts": 10, "within_target_pct": w,
+          "target_pct": t, "target_hours": 24.0, "median_hours": 2.0, "p90_hours": 30.0,
+          "open": 0, "meets_standard": w >= t} for lab, w, t in rows]
+    )
+
+
+@pytest.mark.parametrize(
+    "rows, lead",
+    [
+        ([("Phone", 55.0, 100.0)], "The one service commitment measured was not met."),
+        ([("Phone", 100.0, 95.0)], "The one service commitment measured was met."),
+        ([("Phone", 50.0, 90.0), ("E-mail", 80.0, 90.0)], "None of the 2 service commitments measured was met."),
+        ([("Phone", 95.0, 90.0), ("E-mail", 91.0, 90.0)], "All 2 service commitments measured were met."),
+        ([("Phone", 95.0, 90.0), ("E-mail", 80.0, 90.0)], "1 of the 2 service commitments measured was met."),
+    ],
+)
+def test_standards_sentence_lead_reads_naturally(rows, lead):
+    assert str(standards.standards_sentence(_kept(*rows))).replace("\\", "").startswith(lead)
+
+
+def test_show_fcr_says_nothing_when_the_fcr_sentence_already_did(contacts):
+    bare = contacts.drop(columns="first_contact_resolution")
+    assert "No first" in str(standards.fcr_sentence(bare)).replace("\\", "")
+    assert standards.show_fcr(bare, "First-contact resolution by channel") is None

@@ -72,3 +72,19 @@ def test_input_frame_is_not_modified():
     before = frame.copy()
     tables.show(frame, "x")
     pd.testing.assert_frame_equal(frame, before)
+
+
+# --- no data ------------------------------------------------------------------------------
+
+
+def test_show_none_shows_nothing_and_takes_no_number():
+    carebook.setup(3)
+    assert tables.show(None, "Benchmark figures side by side") is None
+    assert tables.show(pd.DataFrame({"a": [1]}), "Next").number == "3.1"
+
+
+def test_show_of_a_frame_without_rows_is_a_sentence_not_an_empty_table():
+    carebook.setup(3)
+    shown = tables.show(pd.DataFrame(columns=["a"]), "Themes")
+    assert "nothing to show" in str(shown) and "Themes" in str(shown)
+    assert tables.show(pd.DataFrame({"a": [1]}), "Next").number == "3.1"

@@ -66,3 +66,11 @@ def test_without_benchmark_the_axes_says_so():
 def test_draws_on_a_given_axes():
     _, ax = plt.subplots()
     assert comparison_bars(bench(), ORG, COMP, ax=ax) is ax
+
+
+def test_no_benchmark_chart_is_marked_so_the_report_leaves_it_out():
+    from carebook import figures, plots
+
+    ax = comparison_bars(None, ORG, COMP)
+    assert plots.is_empty(ax.figure)
+    assert figures.show(ax, "Benchmark metrics") is None

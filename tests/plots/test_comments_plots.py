@@ -99,3 +99,8 @@ def test_monthly_volume_with_and_without_kinds(qa):
     plain = comments.analyse(qa.comments.drop(columns="kind"), BOOK)
     ax = comment_plots.monthly_volume(comments.monthly_table(plain))
     assert ax.get_legend() is None and sum(p.get_height() for p in ax.patches) == 5
+
+
+def test_no_comments_draw_no_chart():
+    assert comment_plots.themes_by_source(None) is None
+    assert comment_plots.sentiment_by_theme(None) is None
