@@ -6,12 +6,19 @@ used when one is found (``CAREBOOK_CHROMIUM``, else ``chromium``, ``chromium-bro
 ``google-chrome`` on ``PATH``). Without a browser, WeasyPrint renders the same file and
 the build says so in one log line. Only the sanitized file is ever printed, and neither
 route may fetch anything from the network.
+
+Chromium stamps the PDF with the wall-clock time (``/CreationDate``, ``/ModDate``), the
+only bytes that differ between two prints of the same page. With a build date
+(``SOURCE_DATE_EPOCH``) both stamps are rewritten to it, in place and at the same length
+so the file's cross-reference offsets stay valid, and the same report gives the same PDF.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,7 +26,14 @@ from pathlib import Path
 
 from carebook.errors import ExportError
 
-__all__ = ["CHROMIUM_NAMES", "find_chromium", "print_pdf", "chromium_pdf", "weasyprint_pdf"]
+__all__ = [
+    "CHROMIUM_NAMES",
+    "find_chromium",
+    "print_pdf",
+    "chromium_pdf",
+    "weasyprint_pdf",
+    "pin_pdf_dates",
+]
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +120,53 @@ def chromium_pdf(html_path: Path, pdf_path: Path, *, chromium: str, timeout: flo
         )
 
 
+# A PDF date as Chromium (Skia) writes it: D:YYYYMMDDHHmmSS then an offset ("+00'00'").
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) ?\((D:\d{14}[^)]{0,8})\)")
+
+
+def _epoch_from_environment() -> int | None:
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        return int(value) if value else None
+    except ValueError:
+        log.warning("SOURCE_DATE_EPOCH=%r is not a whole number; PDF dates left as printed", value)
+        return None
+
+
+def pin_pdf_dates(data: bytes, epoch: int) -> bytes:
+    """Return PDF *data* with its creation and modification dates set to *epoch* (UTC).
+
+    Each date string is replaced by one of exactly the same length, so no object moves
+    and the cross-reference table stays correct; a date of another shape is left alone.
+
+    Examples
+    --------
+    >>> pin_pdf_dates(b"/CreationDate (D:20261124194156+00'00')", 0)
+    b"/CreationDate (D:19700101000000+00'00')"
+    """
+    stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).strftime("D:%Y%m%d%H%M%S")
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        old = match.group(2)
+        new = (stamp + "+00'00'").encode("ascii")
+        if len(new) != len(old):
+            new = stamp.encode("ascii") + b"Z"
+        if len(new) != len(old):  # an unusual shape: keep it rather than corrupt the file
+            return match.group(0)
+        return match.group(0).replace(old, new)
+
+    return _PDF_DATE.sub(replace, data)
+
+
+def _pin_file_dates(pdf_path: Path, epoch: int | None) -> None:
+    if epoch is None:
+        return
+    data = Path(pdf_path).read_bytes()
+    pinned = pin_pdf_dates(data, epoch)
+    if pinned != data:
+        Path(pdf_path).write_bytes(pinned)
+
+
 def weasyprint_pdf(html_path: Path, pdf_path: Path) -> None:
     """Render *html_path* to *pdf_path* with WeasyPrint, fetching only ``data:`` URLs.
 
@@ -137,7 +198,13 @@ def weasyprint_pdf(html_path: Path, pdf_path: Path) -> None:
         raise ExportError("WeasyPrint wrote no PDF")
 
 
-def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> str:
+def print_pdf(
+    html_path: Path,
+    pdf_path: Path,
+    *,
+    timeout: float = 120,
+    source_date_epoch: int | None = None,
+) -> str:
     """Print the sanitized HTML page to an A4 PDF and return the engine used.
 
     Parameters
@@ -148,6 +215,10 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> str:
         Where to write the PDF.
     timeout : float
         Seconds Chromium may take.
+    source_date_epoch : int, optional
+        The build date (seconds since 1970, UTC) written as the PDF's creation and
+        modification date; default ``SOURCE_DATE_EPOCH`` from the environment, else the
+        dates stay as the engine wrote them.
 
     Returns
     -------
@@ -165,8 +236,12 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> str:
     else:
         try:
             chromium_pdf(html_path, pdf_path, chromium=chromium, timeout=timeout)
+            epoch = source_date_epoch
+            _pin_file_dates(pdf_path, epoch if epoch is not None else _epoch_from_environment())
             return "chromium"
         except ExportError as err:
             log.warning("%s; the PDF is rendered with WeasyPrint instead.", err)
     weasyprint_pdf(html_path, pdf_path)
+    epoch = source_date_epoch
+    _pin_file_dates(pdf_path, epoch if epoch is not None else _epoch_from_environment())
     return "weasyprint"
