@@ -102,3 +102,10 @@ def test_no_text_cell_reaches_excel_starting_with_a_trigger(tmp_path_factory, te
     assert not cell.startswith(FORMULA_TRIGGERS)
     # Nothing is lost: the cell is the text, or the text behind one apostrophe.
     assert cell in (text, "'" + text) or text == ""
+
+
+def test_object_column_of_integers_and_gaps_keeps_integers(tmp_path):
+    # A summary column holds 200 for a built case and None for a failed one.
+    frame = pd.DataFrame({"n": [200, None, "=x"]}, dtype=object)
+    rows = read_back(write_csv(frame, tmp_path / "t.csv"))
+    assert rows[1:] == [["200"], [""], ["'=x"]]

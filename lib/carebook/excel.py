@@ -66,8 +66,10 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for position, dtype in enumerate(out.dtypes):
         if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
             column = out.iloc[:, position]
-            # object dtype keeps mixed cells as they are (numbers stay numbers).
-            out.isetitem(position, column.astype(object).map(_neutral_cell, na_action="ignore"))
+            # Built as object, not through Series.map, which would re-infer the dtype and
+            # turn a column of 1 and None into 1.0 and NaN.
+            cells = [_neutral_cell(v) for v in column.tolist()]
+            out.isetitem(position, pd.Series(cells, index=out.index, dtype=object))
     out.columns = [_neutral_cell(c) for c in out.columns]
     return out
 
