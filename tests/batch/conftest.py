@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-#: A good case under a name a student could give it: markup, a formula, spaces.
-HOSTILE_GOOD = "<img src=x onerror=alert(1)> =1+1"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from batchhelpers import HOSTILE_GOOD, add_broken_case, add_case  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -18,19 +19,6 @@ def tiny_case(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("tiny") / "case"
     write_sample(path, respondents=200, contacts=100, comments=40)
-    return path
-
-
-def add_case(cohort: Path, name: str, source: Path) -> Path:
-    """Copy *source* into the cohort as sub-folder *name*."""
-    return Path(shutil.copytree(source, cohort / name))
-
-
-def add_broken_case(cohort: Path, name: str, source: Path) -> Path:
-    """A copy whose survey.csv has a header and no rows: invalid before any kernel starts."""
-    path = add_case(cohort, name, source)
-    header = (path / "survey.csv").read_text(encoding="utf-8").splitlines()[0]
-    (path / "survey.csv").write_text(header + "\n", encoding="utf-8")
     return path
 
 

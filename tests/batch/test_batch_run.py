@@ -1,0 +1,89 @@
+"""Real batches in local worker processes: a failing case among good ones (slow)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from batchhelpers import HOSTILE_GOOD, add_broken_case
+
+from carebook import cli
+from carebook.batch import key_figures, run_batch
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def batch(cohort, tmp_path_factory):
+    """One real batch of the shared cohort with two local worker processes."""
+    out = tmp_path_factory.mktemp("batch") / "out"
+    return run_batch(cohort, out, jobs=2)
+
+
+def _rows(batch):
+    return {r.name: r for r in batch.results}
+
+
+def test_every_sub_folder_gets_a_row_and_the_batch_is_not_ok(batch):
+    rows = _rows(batch)
+    assert {name: r.status for name, r in rows.items()} == {
+        HOSTILE_GOOD: "built",
+        "broken": "failed",
+        "notes": "not a case",
+    }
+    assert not batch.ok
+    assert batch.workers == "2 local processes"
+
+
+def test_the_failing_case_names_its_problem(batch):
+    row = _rows(batch)["broken"]
+    assert row.section == "case validation"
+    assert row.message.startswith("survey.csv::: ")
+    assert row.html == row.pdf == ""
+
+
+def test_the_good_case_is_built_with_figures_words_and_links(batch):
+    row = _rows(batch)[HOSTILE_GOOD]
+    case_out = batch.out_dir / row.output
+    metrics = json.loads((case_out / "metrics.json").read_text(encoding="utf-8"))
+    assert row.figures == key_figures(metrics)
+    assert row.figures["respondents"] == 200 and row.figures["contacts"] == 100
+    assert row.words and row.words > 0 and row.evidence.endswith("/7")
+    assert (batch.out_dir / row.html).is_file() and (batch.out_dir / row.pdf).is_file()
+    assert row.seconds > 0
+
+
+def test_nothing_is_written_outside_the_case_folders_and_summary(batch):
+    good = _rows(batch)[HOSTILE_GOOD].output
+    # The broken case failed before its folder was created; the non-case gets none.
+    assert sorted(p.name for p in batch.out_dir.iterdir()) == sorted(
+        [good, "summary.csv", "summary.html"]
+    )
+    assert good == "img_src_x_onerror_alert_1_1_1"
+
+
+def test_summary_files_agree_with_the_rows(batch):
+    page = batch.summary_html.read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt; =1+1" in page
+    assert "<img" not in page
+    assert 'href="img_src_x_onerror_alert_1_1_1/report.pdf"' in page
+    raw = batch.summary_csv.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert [r["status"] for r in rows] == ["built", "failed", "not a case"]
+    gap = _rows(batch)[HOSTILE_GOOD].figures["overall_gap"]
+    assert float(rows[0]["overall_gap"]) == gap < 0  # a real negative stays a number
+
+
+def test_cli_exit_code_1_when_a_case_fails(tmp_path, tiny_case, capsys):
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    add_broken_case(cohort, "only_broken", tiny_case)
+    # The output folder inside the cohort must not be taken for a case folder.
+    code = cli.main(["batch", str(cohort), "--out", str(cohort / "out"), "--jobs", "1"])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "1 failed" in out and "not a case" not in out
+    assert (cohort / "out" / "summary.csv").is_file()
