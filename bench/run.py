@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as `python bench/run.py`: make `bench` impo
 
 from bench.scenarios import SCENARIOS, Settings, Sizes, describe, run_all  # noqa: E402
 from bench.table import format_table, write_json  # noqa: E402
-from bench.tools import find_tools  # noqa: E402
+from bench.tools import find_tools, revision, snapshot  # noqa: E402
 
 log = logging.getLogger("bench")
 
@@ -130,10 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC)
     work = args.work or Path(tempfile.mkdtemp(prefix="carebook-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    settings = settings_from(args, work.resolve())
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     try:
-        rows = run_all(find_tools(), settings, args.only)
+        source = None
+        if args.snapshot:
+            source = snapshot(ROOT, args.snapshot, work.resolve() / "source")
+        settings = settings_from(args, work.resolve(), source or ROOT)
+        rows = run_all(find_tools(source=source), settings, args.only)
     finally:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -141,7 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     path = write_json(
         args.json,
         rows,
-        settings=describe(settings) | {"quick": args.quick, "load_average_at_start": load_at_start},
+        settings=describe(settings)
+        | {
+            "quick": args.quick,
+            "load_average_at_start": load_at_start,
+            "source": f"snapshot of {args.snapshot}" if args.snapshot else f"working tree {ROOT}",
+            "commit": revision(ROOT, args.snapshot or "HEAD"),
+        },
         started=started,
     )
     print(f"\nWrote {path}")  # noqa: T201

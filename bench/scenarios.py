@@ -226,9 +226,10 @@ _WORD = re.compile(r"[a-z][a-z-]*")
 def section_statuses(text: str, names: Iterable[str]) -> dict[str, str]:
     r"""Read ``carebook build --explain`` output: section name → ``executed`` / ``cached``.
 
-    The first line that names a section (with or without ``.ipynb``) and contains a
-    status word decides it; "executed", "re-executed", "ran" mean executed, "cached",
-    "reused", "skipped" mean cached. A section no line mentions is left out.
+    The last line that names a section (with or without ``.ipynb``) and contains a
+    status word decides it (the ``--explain`` table comes after the progress log).
+    "executed", "re-executed", "ran" mean executed; "cached", "reused", "skipped" mean
+    cached. A section no line mentions is left out.
 
     Examples
     --------
@@ -239,7 +240,7 @@ def section_statuses(text: str, names: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     lines = text.splitlines()
     for name in names:
-        for line in lines:
+        for line in reversed(lines):
             if name not in line:
                 continue
             words = _WORD.findall(line.lower().replace(name.lower(), " "))

@@ -42,6 +42,20 @@ def test_statuses_read_from_explain_lines():
     }
 
 
+def test_the_explain_table_after_the_progress_log_decides():
+    # carebook's real layout: log lines while sections run, then the --explain table.
+    text = textwrap.dedent("""\
+        60_bibliography.ipynb: executed in 1.1 s
+        10_introduction.ipynb  reused    nothing changed since the last build
+        60_bibliography.ipynb  executed  notebook code changed
+        report: assembled and exported
+        """)
+    assert section_statuses(text, ["10_introduction", "60_bibliography"]) == {
+        "10_introduction": "cached",
+        "60_bibliography": "executed",
+    }
+
+
 def test_cached_and_re_executed_wordings_are_understood():
     text = "  cached   10_introduction  no change\n  re-executed 20_strategy: parameter changed"
     assert section_statuses(text, NAMES[:2]) == {
