@@ -364,7 +364,8 @@ class SectionCache:
             entry = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(entry, dict) or entry.get("schema") != SCHEMA:
                 raise ValueError("unknown entry format")
-            entry["notebook"] = nbformat.from_dict(entry["notebook"])
+            # reads() joins the multi-line sources that writes() split into lists.
+            entry["notebook"] = nbformat.reads(json.dumps(entry["notebook"]), as_version=4)
             nbformat.validate(entry["notebook"])
             if not isinstance(entry.get("record"), dict):
                 raise ValueError("entry without a dependency record")
