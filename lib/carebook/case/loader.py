@@ -37,7 +37,7 @@ from carebook.case.tables import Context, check_table, not_supplied_columns
 from carebook.case.yamlfile import load_yaml
 from carebook.errors import InputError, Problem
 
-__all__ = ["validate", "load_case", "summary", "clear_cache", "DEFAULT_CODEBOOK"]
+__all__ = ["validate", "load_case", "summary", "clear_cache", "check_csv_file", "DEFAULT_CODEBOOK"]
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +97,9 @@ def validate(case_dir: str | os.PathLike[str] | None) -> Case:
         raw = raws.get(name)
         if raw is None:
             continue
-        required = tuple(c.name for c in SPECS[name] if c.required)
-        text = read_table(raw, required, problems)
-        if text is None:
-            continue
-        rows[name] = len(text)
-        frames[name] = check_table(name, text, context, problems)
+        frames[name], count = check_csv_file(raw, context, problems)
+        if count is not None:
+            rows[name] = count
     stated = isinstance(config_data, dict) and isinstance(config_data.get("benchmark"), dict) and (
         "competitor" in config_data["benchmark"])
     if "benchmark.csv" in found and config_data is not None and not stated:
@@ -133,6 +130,31 @@ def validate(case_dir: str | os.PathLike[str] | None) -> Case:
         not_supplied=tuple(not_supplied),
         inputs=inputs,
     )
+
+
+def check_csv_file(raw: RawFile, context: Context, problems: ProblemLog) -> tuple[pd.DataFrame | None, int | None]:
+    """Check one decoded case CSV: its structure, then its values against the contract.
+
+    Parameters
+    ----------
+    raw : RawFile
+        The file as read and decoded (:func:`carebook.case.source.read_file`).
+    context : Context
+        What the rules need from the YAML files (time zone, channels, theme keys ...).
+    problems : ProblemLog
+        Receives every problem and warning.
+
+    Returns
+    -------
+    tuple of (DataFrame or None, int or None)
+        The typed frame (``None`` if anything was wrong) and the number of data rows
+        read (``None`` if the structure was too broken to count them).
+    """
+    required = tuple(c.name for c in SPECS[raw.name] if c.required)
+    text = read_table(raw, required, problems)
+    if text is None:
+        return None, None
+    return check_table(raw.name, text, context, problems), len(text)
 
 
 def _case_config(raw: RawFile | None, problems: ProblemLog) -> tuple[CaseConfig | None, dict | None]:

@@ -82,7 +82,12 @@ def load_yaml(name: str, text: str, problems: ProblemLog) -> YamlDoc | None:
     YamlDoc or None
         ``None`` when the text is not valid YAML or uses a tag the safe loader refuses.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader checks the whole text for control characters as it is created.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as err:
+        problems.add(name, _reader_line(text, err), "", _reader_message(err))
+        return None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -91,7 +96,10 @@ def load_yaml(name: str, text: str, problems: ProblemLog) -> YamlDoc | None:
         line = mark.line + 1 if mark is not None else None
         problems.add(name, line, "", _syntax_message(err))
         return None
-    except yaml.YAMLError as err:  # reader errors (control characters) carry no mark
+    except yaml.reader.ReaderError as err:  # found in a later chunk of a long text
+        problems.add(name, _reader_line(text, err), "", _reader_message(err))
+        return None
+    except yaml.YAMLError as err:
         problems.add(name, None, "", f"is not valid YAML: {err}")
         return None
     finally:
@@ -101,6 +109,16 @@ def load_yaml(name: str, text: str, problems: ProblemLog) -> YamlDoc | None:
     if node is not None:
         _index(name, node, (), nodes, surprises, problems)
     return YamlDoc(name, data, nodes, surprises)
+
+
+def _reader_line(text: str, err: yaml.reader.ReaderError) -> int | None:
+    position = err.position if isinstance(err.position, int) and 0 <= err.position <= len(text) else None
+    return text.count("\n", 0, position) + 1 if position is not None else None
+
+
+def _reader_message(err: yaml.reader.ReaderError) -> str:
+    return (f"holds the control character U+{err.character:04X}, which YAML does not allow; delete it "
+            "(it is invisible in most editors: retype the line)")
 
 
 def _syntax_message(err: yaml.MarkedYAMLError) -> str:
