@@ -352,6 +352,7 @@ class SectionCache:
         self._read = read
         self._found: dict[str, NotebookNode] = {}
         self._decided: set[str] = set()
+        self._text_hashes: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def _folder(self, name: str) -> Path:
@@ -401,8 +402,11 @@ class SectionCache:
         """
         name = job.name
         key = self.keys[name]
+        text_hash = _notebook_text_hash(job.nb)
         with self._lock:
             self._decided.add(name)
+            # Remembered now: running the job changes job.nb in place.
+            self._text_hashes[name] = text_hash
         if not self._read:
             return Decision(False, "cache not used (--no-cache)", key)
         path = self._folder(name) / f"{key}.json"
@@ -417,7 +421,7 @@ class SectionCache:
                 if merged is not None:
                     with self._lock:
                         self._found[name] = merged
-                    same_text = entry.get("notebook_sha256") == _notebook_text_hash(job.nb)
+                    same_text = entry.get("notebook_sha256") == text_hash
                     reason = "unchanged" if same_text else "only Markdown changed; outputs reused"
                     return Decision(True, reason, key)
                 log.warning("cache entry %s does not fit the notebook's cells, ignored", path)
@@ -452,13 +456,15 @@ class SectionCache:
         if name not in self.keys or find_problem(nb, name) is not None:
             log.debug("%s: not cached (not a verified run)", name)
             return
+        with self._lock:
+            text_hash = self._text_hashes.get(name) or _notebook_text_hash(job.nb)
         stored = self._normalize(nb)
         entry = {
             "schema": SCHEMA,
             "section": name,
             "key": self.keys[name],
             "record": self.records[name],
-            "notebook_sha256": _notebook_text_hash(job.nb),
+            "notebook_sha256": text_hash,
             "notebook": json.loads(nbformat.writes(stored)),
         }
         path = self._folder(name) / f"{self.keys[name]}.json"
@@ -482,13 +488,24 @@ def _mtime(path: Path) -> float:
 
 
 def _notebook_text_hash(nb: NotebookNode) -> str:
-    """Hash of everything in a notebook that is not executable (Markdown, tags, metadata)."""
+    """Hash what a notebook shows but does not run (Markdown, tags, metadata).
+
+    What running it adds (outputs, the kernel's ``language_info``, timing metadata) is
+    left out, so the hash is the same before and after execution.
+    """
+    volatile = {"execution", "papermill", "ExecuteTime", "collapsed", "scrolled"}
     cells = [
-        [c.cell_type, c.source if c.cell_type != "code" else "", c.get("metadata", {})]
+        [
+            c.cell_type,
+            c.source if c.cell_type != "code" else "",
+            {k: v for k, v in c.get("metadata", {}).items() if k not in volatile},
+        ]
         for c in nb.cells
         if not _is_added(c)
     ]
-    meta = {k: v for k, v in nb.metadata.items() if k != "papermill"}
+    meta = {
+        k: v for k, v in nb.metadata.items() if k not in ("papermill", "language_info", "widgets")
+    }
     return _sha256(_canonical([cells, meta]))
 
 
