@@ -165,7 +165,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         log.warning("%s", warning)
     # The student's checks close every build: a summary line, details via `carebook check`.
-    report = _check_report(args.case_dir, result.out_dir, args.notebooks)
+    # They use the case the build validated: reading it twice doubled a no-change rebuild.
+    from carebook.checks import run_checks
+
+    report = run_checks(result.case, _section_notebooks(result.out_dir, args.notebooks))
     log.info("%s", report.summary_line())
     return EXIT_OK
 

@@ -17,6 +17,7 @@ from nbformat.v4 import new_output
 from papermill.inspection import inspect_notebook
 
 import carebook.case
+import carebook.checks
 from carebook import paths
 from carebook.build import build, cache, execute, sections
 from carebook.build.normalize import normalize
@@ -433,7 +434,7 @@ def test_explain_prints_each_section_and_why(tmp_path, case_factory, monkeypatch
 
     case = case_factory()
     nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
-    monkeypatch.setattr(cli, "_check_report", _no_checks)
+    monkeypatch.setattr(carebook.checks, "run_checks", _no_checks)
     argv = ["build", str(case), "--out", str(tmp_path / "out"), "--notebooks", str(nbs)]
     argv += ["--format", "html", "--explain"]
     assert cli.main(argv) == 0

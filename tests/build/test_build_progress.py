@@ -8,6 +8,7 @@ import logging
 import pytest
 from buildhelpers import notebooks_from
 
+import carebook.checks
 from carebook.build import build, progress
 from carebook.build.progress import Event
 
@@ -96,7 +97,7 @@ def test_the_command_line_draws_nothing_when_piped(tmp_path, case_factory, monke
         def summary_line(self) -> str:
             return "checks skipped"
 
-    monkeypatch.setattr(cli, "_check_report", lambda *a, **k: NoChecks())
+    monkeypatch.setattr(carebook.checks, "run_checks", lambda *a, **k: NoChecks())
     nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb")
     argv = ["build", str(case_factory()), "--out", str(tmp_path / "out")]
     assert cli.main([*argv, "--notebooks", str(nbs), "--format", "html"]) == 0

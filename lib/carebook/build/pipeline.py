@@ -76,6 +76,9 @@ class BuildResult:
     up_to_date : bool
         True when nothing the published files depend on had changed and they were left
         as they were (no kernel, no assembly, no export).
+    case : Case or None
+        The validated case, so that what follows a build (the student checks) need not
+        read and validate the case files a second time.
     """
 
     out_dir: Path
@@ -85,6 +88,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     up_to_date: bool = False
+    case: Any = field(default=None, repr=False, compare=False)
 
 
 def source_date_epoch(case: Any) -> int:
@@ -292,6 +296,7 @@ def build(
                     warnings=warnings,
                     seconds=round(time.perf_counter() - started, 3),
                     up_to_date=True,
+                    case=case,
                 )
             log.info("published files differ from the last build's manifest; rebuilding")
 
@@ -390,6 +395,7 @@ def build(
         pdf_engine=engine,
         warnings=warnings,
         seconds=round(time.perf_counter() - started, 3),
+        case=case,
     )
 
 
