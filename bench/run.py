@@ -77,6 +77,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where to write the results (default: report/bench.json)",
     )
     p.add_argument(
+        "--snapshot",
+        metavar="REV",
+        default=None,
+        help="bench git revision REV (e.g. HEAD) from an exported copy, untouched by edits "
+        "made while the bench runs (default: the working tree)",
+    )
+    p.add_argument(
         "--work",
         type=Path,
         default=None,
