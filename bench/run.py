@@ -67,8 +67,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--notebooks",
         type=Path,
-        default=ROOT / "notebooks",
-        help="section notebooks (default: notebooks/)",
+        default=None,
+        help="section notebooks (default: notebooks/ of the tree benched)",
     )
     p.add_argument(
         "--json",
@@ -103,13 +103,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def settings_from(args: argparse.Namespace, work: Path) -> Settings:
-    """Turn the parsed options into :class:`Settings`."""
+def settings_from(args: argparse.Namespace, work: Path, root: Path = ROOT) -> Settings:
+    """Turn the parsed options into :class:`Settings` (*root*: the source tree benched)."""
+    notebooks = (args.notebooks or root / "notebooks").resolve()
     if args.quick:
         repeat = 1
         return Settings(
             work=work,
-            notebooks=args.notebooks.resolve(),
+            notebooks=notebooks,
             repeat=repeat,
             big_repeat=args.big_repeat or repeat,
             case_dir=args.case,
@@ -118,10 +119,10 @@ def settings_from(args: argparse.Namespace, work: Path) -> Settings:
         )
     return Settings(
         work=work,
-        notebooks=args.notebooks.resolve(),
+        notebooks=notebooks,
         repeat=args.repeat,
         big_repeat=args.big_repeat or args.repeat,
-        case_dir=args.case or ROOT / "data" / "sample",
+        case_dir=args.case or root / "data" / "sample",
         timeout=args.timeout,
     )
 

@@ -147,7 +147,10 @@ def _case_for_builds(tools: Tools, settings: Settings) -> Path:
 
 def _failed_row(row: Row, err: CommandFailed) -> Row:
     row.status = "FAILED"
-    row.note = f"{culprit(err.output)} — {str(err).splitlines()[0]}"
+    last = next((ln.strip() for ln in reversed(err.output.splitlines()) if ln.strip()), "")
+    row.note = (
+        f"{culprit(err.output)}: {' '.join(err.argv[:2])} ... exited {err.returncode}: {last}"
+    )
     row.details["output_tail"] = err.output.strip().splitlines()[-20:]
     return row
 
