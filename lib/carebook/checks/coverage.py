@@ -18,7 +18,7 @@ from carebook import paths
 from carebook.case.model import DIMENSION_ITEMS, Case
 from carebook.checks.document import Block, Document
 from carebook.errors import InputError, Problem
-from carebook.references import find_citations
+from carebook.references import find_citations, with_methods
 
 __all__ = ["CoverageRow", "DEFAULT_CHECKLIST", "load_checklist", "evaluate", "RULES"]
 
@@ -266,7 +266,7 @@ def load_checklist(path: str | Path | None = None) -> list[dict[str, Any]]:
 
 def evaluate(case: Case, document: Document, items: list[dict[str, Any]]) -> list[CoverageRow]:
     """Evaluate every checklist item against the case and the report."""
-    refs = {r.id for r in case.references}
+    refs = {r.id for r in with_methods(case.references)}
     rows = []
     for item in items:
         results = []

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from carebook.case.model import Reference
 from carebook.checks.document import Block, Document
-from carebook.references import find_citations
+from carebook.references import find_citations, with_methods
 
 __all__ = ["Finding", "lint", "PLACEHOLDER_RE"]
 
@@ -166,7 +166,9 @@ def _missing_captions(doc: Document) -> list[Finding]:
 
 
 def _citations(doc: Document, references: Sequence[Reference]) -> list[Finding]:
-    ids = [r.id for r in references]
+    # The built-in method references (SERVQUAL, alpha, kappa …) resolve in every case, as
+    # they do in the build; only the case's own entries are checked for being cited.
+    ids = [r.id for r in with_methods(references)]
     known = set(ids)
     cited: set[str] = set()
     out = []
