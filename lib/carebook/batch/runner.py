@@ -30,6 +30,9 @@ __all__ = ["BatchResult", "run_batch", "DEFAULT_BATCH_OUT"]
 
 log = logging.getLogger(__name__)
 
+#: Seconds to wait for the Dask scheduler before giving up.
+CONNECT_TIMEOUT = 30
+
 #: Where ``carebook batch`` writes when no ``--out`` is given.
 DEFAULT_BATCH_OUT = paths.DEFAULT_OUT / "batch"
 
@@ -120,7 +123,7 @@ def _run_dask(
             "--scheduler needs the 'distributed' package: pip install distributed"
         ) from err
     try:
-        client = Client(scheduler, timeout=30)
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as err:
         raise CarebookError(
             f"cannot reach the Dask scheduler at {scheduler}: {err}; check the address "

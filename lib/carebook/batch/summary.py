@@ -43,6 +43,10 @@ FIGURES: dict[str, tuple[str, int]] = {
     "benchmark_metrics": ("Benchmarks", 0),
 }
 
+#: The page shows "n of m" pairs in one column each to stay readable at A4 landscape.
+_PAIRS = {"standards_met": "standards", "benchmark_better": "benchmark_metrics"}
+_PAIR_LABELS = {"standards_met": "Standards met", "benchmark_better": "Benchmarks better"}
+
 _COLUMNS = [
     "case",
     "status",
@@ -188,7 +192,8 @@ table { border-collapse: collapse; font-size: 0.85em; }
 th, td { border: 1px solid #bbb; padding: 0.25em 0.45em; vertical-align: top; }
 th { background: #eef1f5; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.message { white-space: pre-wrap; max-width: 36em; overflow-wrap: anywhere; }
+td.message { white-space: pre-wrap; min-width: 18em; max-width: 36em; overflow-wrap: anywhere; }
+td.case { min-width: 8em; max-width: 16em; overflow-wrap: anywhere; }
 tr.failed td.status, tr.error td.status { color: #a40000; font-weight: bold; }
 tr.not-a-case { color: #777; }
 @page { size: A4 landscape; margin: 12mm; }
@@ -221,7 +226,9 @@ def render_html(results: Sequence[CaseResult], *, title: str = "carebook batch s
     summary = ", ".join(
         f"{tally[s]} {s}" for s in ("built", "failed", "error", "not a case") if s in tally
     )
-    head = ["Case", "Status", "Failed in", "Message"] + [label for label, _ in FIGURES.values()]
+    shown = [key for key in FIGURES if key not in _PAIRS.values()]
+    head = ["Case", "Status", "Failed in", "Message"]
+    head += [_PAIR_LABELS.get(key, FIGURES[key][0]) for key in shown]
     head += ["Words", "Outcome 3 evidence", "Build time (s)", "Report"]
     lines = [
         "<!DOCTYPE html>",
@@ -246,12 +253,16 @@ def render_html(results: Sequence[CaseResult], *, title: str = "carebook batch s
     for row in frame.to_dict("records"):
         status_class = html_escape(row["status"].replace(" ", "-"))
         cells = [
-            _cell(row["case"]),
+            _cell(row["case"], css="case"),
             _cell(row["status"], css="status"),
             _cell(row["section"]),
             _cell("\n".join(filter(None, [row["message"], row["notes"]])), css="message"),
         ]
-        cells += [_cell(row[key], decimals, "num") for key, (_, decimals) in FIGURES.items()]
+        for key in shown:
+            text = _number(row[key], FIGURES[key][1])
+            if key in _PAIRS and row[key] is not None:
+                text += f" of {_number(row[_PAIRS[key]], 0)}"
+            cells.append(f'<td class="num">{text}</td>')
         words = _number(row["words"], 0)
         if row["word_limit"] is not None and row["words"] is not None:
             words += f" of {_number(row['word_limit'], 0)}"
