@@ -129,10 +129,15 @@ def text_schema(columns: list[Col], choices: dict[str, tuple[str, ...]]) -> pa.D
             checks.append(pa.Check.isin(list(allowed), error="choice"))
         if col.max_length:
             checks.append(pa.Check.str_length(max_value=col.max_length, error="too_long"))
+        nullable, unique = not (col.filled or col.kind == "id"), col.kind == "id"
+        if not checks and nullable and not unique:
+            # Nothing to check on the text (e.g. the 44 Likert items, checked once
+            # typed); leaving the column out spares pandera's per-column overhead.
+            continue
         schema[col.name] = pa.Column(
             checks=checks,
-            nullable=not (col.filled or col.kind == "id"),
-            unique=col.kind == "id",
+            nullable=nullable,
+            unique=unique,
             report_duplicates="exclude_first",
             required=False,
         )
