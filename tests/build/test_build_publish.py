@@ -34,7 +34,8 @@ def test_good_build_then_failing_build_then_good_build(tmp_path, case_factory, m
     result = build(case, out, notebooks_dir=good, params={"label": "007"})
     assert result.formats == ("html", "pdf") and result.pdf_engine == "weasyprint"
     assert {p.name for p in out.iterdir()} == {
-        LOCK_NAME, "report.html", "report.pdf", "metrics.json", "manifest.json", "executed"
+        LOCK_NAME, "report.html", "report.pdf", "metrics.json", "manifest.json", "executed",
+        ".carebook-cache",
     }  # fmt: skip
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "label 007" in html and "Table 1.1: Contacts" in html
