@@ -26,7 +26,7 @@ COMMENT_PAYLOADS = (
     "</td></tr></table><svg onload=alert(4)>",
     'http://x.example/"onmouseover="alert(5)',
     "<b onmouseover=alert(6)>h</b>",
-    "<iframe src=\"data:text/html,<script>alert(7)</script>\"></iframe>",
+    '<iframe src="data:text/html,<script>alert(7)</script>"></iframe>',
     r"Great \input{secret.txt} \write18{touch pwned} $x$ 100% _a_",
 )
 #: Theme keywords of carebook's built-in codebook, one per payload, so every hostile
@@ -65,7 +65,9 @@ VISIBLE_TEXTS = (
 )
 
 
-def make_sample(folder: Path, *, respondents: int = 300, contacts: int = 200, comments: int = 60) -> Path:
+def make_sample(
+    folder: Path, *, respondents: int = 300, contacts: int = 200, comments: int = 60
+) -> Path:
     """Write a small copy of the sample case into *folder* with ``carebook sample``."""
     subprocess.run(
         [
@@ -100,6 +102,7 @@ def make_hostile(folder: Path) -> Path:
 
     The case stays valid for ``carebook validate``: only free-text fields change.
     """
+
     def comments(rows):
         header = rows[0]
         text = header.index("text")
@@ -128,13 +131,17 @@ def make_hostile(folder: Path) -> Path:
     data["strategies"][0]["benefit"] = HOSTILE_BENEFIT
     data["standards"]["commitments"][0]["label"] = HOSTILE_COMMITMENT_LABEL
     data["organisation"]["profile"] += " <script>alert(30)</script>"
-    case_yaml.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    case_yaml.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
 
     refs_yaml = folder / "references.yaml"
     refs = yaml.safe_load(refs_yaml.read_text(encoding="utf-8"))
     refs[0]["title"] = HOSTILE_REFERENCE_TITLE
     refs[0]["url"] = HOSTILE_REFERENCE_URL
-    refs_yaml.write_text(yaml.safe_dump(refs, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    refs_yaml.write_text(
+        yaml.safe_dump(refs, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return folder
 
 

@@ -99,7 +99,8 @@ def _assert_inert(seen: dict, report: Path) -> None:
     assert seen["dialogs"] == []
     assert seen["popups"] == [] and seen["sockets"] == []
     leaving = [
-        u for u in seen["requests"] + seen["resources"]
+        u
+        for u in seen["requests"] + seen["resources"]
         if u != page_url and not u.startswith(("data:", "about:"))
     ]
     assert leaving == []

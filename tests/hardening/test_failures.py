@@ -47,7 +47,11 @@ def _section(folder: Path, name: str, *sources: str) -> Path:
         new_code_cell("summary = 'every cell ran'"),
     ]
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / name)
     return folder
@@ -70,8 +74,13 @@ def _hashes(out: Path) -> dict[str, str]:
 
 def _assert_untouched(out: Path, before: dict[str, str]) -> None:
     assert _hashes(out) == before  # nothing changed, nothing added beside the report
-    extras = {p.name for p in out.iterdir()} - {"report.html", "report.pdf", "metrics.json",
-                                                 "manifest.json", "executed"}
+    extras = {p.name for p in out.iterdir()} - {
+        "report.html",
+        "report.pdf",
+        "metrics.json",
+        "manifest.json",
+        "executed",
+    }
     assert extras <= ALLOWED_EXTRAS, extras  # no staging folder, no temp file
     assert not list(out.rglob(".tmp-*")) and not list(out.glob(".staging-*"))
 
@@ -98,7 +107,9 @@ FAILURES = [
 ]
 
 
-@pytest.mark.parametrize(("source", "error"), [f[1:] for f in FAILURES], ids=[f[0] for f in FAILURES])
+@pytest.mark.parametrize(
+    ("source", "error"), [f[1:] for f in FAILURES], ids=[f[0] for f in FAILURES]
+)
 def test_a_section_that_ends_early_fails_the_build_and_keeps_the_old_report(
     tmp_path, small_case, source, error
 ):
@@ -160,8 +171,14 @@ def test_exit_in_one_section_is_not_blamed_on_the_next(tmp_path, small_case):
     notebooks = _section(tmp_path / "nbs", "10_leaves.ipynb", "exit()")
     _section(notebooks, "20_innocent.ipynb", "y = 2")
     try:
-        build(small_case, tmp_path / "out", notebooks_dir=notebooks, formats=["html"], jobs=1,
-              cell_timeout=10)
+        build(
+            small_case,
+            tmp_path / "out",
+            notebooks_dir=notebooks,
+            formats=["html"],
+            jobs=1,
+            cell_timeout=10,
+        )
     except SectionFailed as err:
         # Acceptable: the section that called exit() is named, with its cell.
         assert "10_leaves.ipynb, cell 4 (`exit()`)" in str(err)

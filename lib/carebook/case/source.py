@@ -6,6 +6,10 @@ only after their size has been checked against a byte cap (1 GiB, or the environ
 variable ``CAREBOOK_MAX_FILE_BYTES``). Nothing is decompressed and nothing is fetched:
 ``survey.csv.zip`` is an extra file that is warned about and not read.
 
+Compressed files and archives (gzip, zip, and so Excel ``.xlsx`` too, bzip2, xz, zstd,
+7-Zip, RAR, old binary ``.xls``) are recognised by their first bytes and refused with a
+message saying so, whatever they are named: nothing is ever unpacked.
+
 Text is decoded as UTF-8 (with or without a byte-order mark), then GB18030 (a superset of
 GBK and GB2312, what Chinese spreadsheet programs save), or UTF-16 when the file starts
 with a UTF-16 byte-order mark. Nothing is ever read as latin-1, which never fails and so
@@ -56,6 +60,19 @@ _GB_PLAUSIBLE = re.compile(
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
 )
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# First bytes of compressed files and archives, with what to call them in a message.
+_PACKED_MAGIC = (
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one too)"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"PK\x07\x08", "a zip archive"),
+    (b"BZh1", "a bzip2-compressed file"),  # BZh then the block size, 1 to 9
+    (b"\xfd7zXZ\x00", "an xz-compressed file"),
+    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old binary Excel (.xls) workbook"),
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +87,7 @@ class RawFile:
 
 
 def max_file_bytes() -> int:
-    """The byte cap per case file: ``CAREBOOK_MAX_FILE_BYTES`` or 1 GiB."""
+    """Return the byte cap per case file: ``CAREBOOK_MAX_FILE_BYTES`` or 1 GiB."""
     value = os.environ.get("CAREBOOK_MAX_FILE_BYTES", "")
     try:
         cap = int(value)
@@ -116,7 +133,10 @@ def _extra_file_hint(entry: str) -> str:
         if lowered == name:
             return f"extra file ignored; file names are case-sensitive: rename it to `{name}`"
         if lowered.startswith(name + "."):
-            return f"extra file ignored: compressed or renamed files are not read; save it as `{name}`"
+            return (
+                "extra file ignored: compressed or renamed files are not read; "
+                f"save it as `{name}`"
+            )
     if lowered.endswith((".xlsx", ".xls", ".ods", ".numbers")):
         return f"extra file ignored: spreadsheets are not read; {_SAVE_AS}"
     near = close_match(entry, CASE_FILES, cutoff=0.75)
@@ -146,7 +166,9 @@ def read_file(case_dir: Path, name: str, problems: ProblemLog) -> RawFile | None
         return None
     path = (case_dir / name).resolve()
     if not path.is_relative_to(case_dir):
-        problems.add(name, None, "", "is a link to a file outside the case folder; copy the file in instead")
+        problems.add(
+            name, None, "", "is a link to a file outside the case folder; copy the file in instead"
+        )
         return None
     try:
         info = path.stat()
@@ -192,14 +214,34 @@ def decode(data: bytes, name: str, problems: ProblemLog) -> tuple[str, str] | No
     tuple of (str, str) or None
         The text (without byte-order mark) and the encoding used.
     """
+    for magic, kind in _PACKED_MAGIC:
+        bzip2 = magic == b"BZh1" and data[:3] == b"BZh" and data[3:4].isdigit()
+        if data.startswith(magic) or bzip2:
+            problems.add(
+                name,
+                None,
+                "",
+                f"is {kind}, not plain text; carebook never unpacks or converts files; {_SAVE_AS}",
+            )
+            return None
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        problems.add(name, None, "", f"starts with a UTF-32 mark and is not valid UTF-8 or GB18030 text; {_SAVE_AS}")
+        problems.add(
+            name,
+            None,
+            "",
+            f"starts with a UTF-32 mark and is not valid UTF-8 or GB18030 text; {_SAVE_AS}",
+        )
         return None
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as err:
-            problems.add(name, None, "", f"starts with a UTF-8 mark but is not valid UTF-8 ({_where(err)}); {_SAVE_AS}")
+            problems.add(
+                name,
+                None,
+                "",
+                f"starts with a UTF-8 mark but is not valid UTF-8 ({_where(err)}); {_SAVE_AS}",
+            )
             return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
@@ -210,7 +252,13 @@ def decode(data: bytes, name: str, problems: ProblemLog) -> tuple[str, str] | No
             return None
     head = data[:4096]
     if head and head.count(0) > len(head) // 4:
-        problems.add(name, None, "", f"looks like UTF-16 text without a byte-order mark, which is not supported; {_SAVE_AS}")
+        problems.add(
+            name,
+            None,
+            "",
+            "looks like UTF-16 text without a byte-order mark, which is not supported; "
+            + _SAVE_AS,
+        )
         return None
     try:
         return data.decode("utf-8"), "utf-8"
