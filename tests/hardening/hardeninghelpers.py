@@ -50,6 +50,10 @@ HOSTILE_COMMITMENT_LABEL = "Hotline <img src=x onerror=alert(25)>"
 HOSTILE_REFERENCE_TITLE = "Service <script>alert(26)</script> quality [y](javascript:alert(27))"
 HOSTILE_REFERENCE_URL = "javascript:alert(28)"
 HOSTILE_BENCHMARK_LABEL = "<b onmouseover=alert(29)>Mobile subscribers</b>"
+#: Personal data in extra contacts.csv columns (P2-17): must appear in no output.
+PII = {"customer_email": "alice@example.com", "customer_phone": "+86 138 0013 8000"}
+#: Planted next to the case; TeX-style \input{secret.txt} must never pull it in (P0-2).
+SECRET = "SECRET-7f3a9-DO-NOT-SHOW"
 
 #: Strings that must appear in the report as the literal text they are.
 VISIBLE_TEXTS = (
@@ -120,7 +124,16 @@ def make_hostile(folder: Path) -> Path:
                 row[label] = HOSTILE_BENCHMARK_LABEL
         return rows
 
+    def contacts(rows):
+        rows[0] += list(PII)
+        rows[1] += list(PII.values())
+        for row in rows[2:]:
+            row += ["", ""]
+        return rows
+
     _rewrite_csv(folder / "comments.csv", comments)
+    _rewrite_csv(folder / "contacts.csv", contacts)
+    (folder / "secret.txt").write_text(SECRET, encoding="utf-8")
     _rewrite_csv(folder / "benchmark.csv", benchmark)
 
     case_yaml = folder / "case.yaml"

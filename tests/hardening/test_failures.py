@@ -93,6 +93,8 @@ FAILURES = [
     ("raise_systemexit", "raise SystemExit", "SystemExit"),
     ("sys_exit_1", "import sys; sys.exit(1)", "SystemExit: 1"),
     ("keyboard_interrupt", "raise KeyboardInterrupt", "KeyboardInterrupt"),
+    # A terabyte: refused by the allocator, so the cell fails instead of the machine.
+    ("memory_bomb", "bytearray(10**12)", "MemoryError"),
     (
         "forged_completion_mark",
         f"print({SENTINEL_MARK!r}); import sys; sys.exit(0)",
