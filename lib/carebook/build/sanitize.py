@@ -11,6 +11,11 @@ before Markdown is rendered):
    ``data:text/html`` URLs, frames, objects, forms, ``<base>``, external resources, and
    any ``<script>``/``<style>`` element that the template itself does not have
    (its *baseline*). :func:`check` turns a non-empty list into an ``ExportError``.
+
+A report handed in by a student is untrusted again (P2-16: it can be edited after the
+build). :func:`audit_submission` lists why a submitted page cannot be trusted: active
+content, scripts or styles beyond the template's, or bytes that differ from the hash the
+build's ``manifest.json`` recorded.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ __all__ = [
     "scan",
     "baseline_elements",
     "check",
+    "audit_submission",
 ]
 
 log = logging.getLogger(__name__)
@@ -261,3 +267,50 @@ def check(document: str, baseline: Iterable[tuple[str, str]]) -> None:
         raise ExportError(
             f"the report HTML failed carebook's safety check and was not published: {listed}"
         )
+
+
+def audit_submission(
+    document: bytes | str,
+    baseline: Iterable[tuple[str, str]],
+    *,
+    expected_sha256: str | None = None,
+) -> list[str]:
+    """Return the reasons a submitted ``report.html`` cannot be trusted (empty if none).
+
+    Parameters
+    ----------
+    document : bytes or str
+        The submitted page (bytes as handed in, so the hash is exact).
+    baseline : iterable of (str, str)
+        The template's script/style elements (:func:`carebook.build.export.baseline`).
+    expected_sha256 : str, optional
+        The page's hash from the build's ``manifest.json`` (``outputs["report.html"]``),
+        or from a rebuild of the same case by the tutor.
+
+    Returns
+    -------
+    list of str
+        One line per finding.
+    """
+    import hashlib
+
+    data = document.encode("utf-8") if isinstance(document, str) else document
+    findings: list[str] = []
+    if expected_sha256 is not None:
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != expected_sha256.lower():
+            findings.append(
+                "the page differs from the one the build produced "
+                f"(sha256 {actual[:12]}…, manifest {expected_sha256[:12]}…)"
+            )
+    problems, elements = scan(data.decode("utf-8", errors="replace"))
+    findings.extend(dict.fromkeys(problems))
+    expected = sorted(baseline)
+    if sorted(elements) != expected:
+        added = [e for e in elements if e not in expected]
+        findings.append(
+            f"the page has {len(added)} <script>/<style> element(s) the template does not make"
+            if added
+            else "the page lacks <script>/<style> elements the template makes"
+        )
+    return findings
