@@ -306,3 +306,35 @@ def test_parameter_names_must_be_declared_identifiers(sections, name):
 
     with pytest.raises(ParameterError):
         check_parameters({name: "1"}, sections)
+
+
+# ------------------------------------------------------------------ --params files
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CAREBOOK = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "carebook"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("params_evil_name.yaml", "is not allowed: use letters, digits and underscores"),
+        ("params_unsafe_tag.yaml", "quotes_per_theme: expected an integer"),
+    ],
+)
+def test_a_hostile_params_file_is_refused_before_anything_runs(tmp_path, fixture, message):
+    import subprocess
+
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [str(CAREBOOK), "build", str(MINIMAL), "--out", str(out), "--params",
+         str(FIXTURES / fixture)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.rglob("PWNED*")) and not list(Path.cwd().glob("PWNED*"))
+    assert not out.exists()  # nothing locked, staged or written
