@@ -155,6 +155,19 @@ def test_crlf_line_endings_in_every_file(case_dir, capsys, plain):
     assert case.config == plain.config
 
 
+def test_lone_cr_line_endings_of_old_mac_csv(case_dir, capsys, plain):
+    # Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR; quoted line breaks stay.
+    edit(case_dir, "comments.csv", '"The signal drops every evening, and I waited 2 hours."', '"two\nlines"')
+    expected = validate(case_dir)
+    for name in CSV_NAMES:
+        rewrite(case_dir, name, newline="\r")
+    path = case_dir / "comments.csv"  # the quoted break itself stays LF
+    path.write_bytes(path.read_bytes().replace(b'"two\rlines"', b'"two\nlines"'))
+    case = accepted(case_dir, capsys)
+    assert_same_frames(case, expected)
+    assert case.comments.loc[0, "text"] == "two\nlines"
+
+
 def test_crlf_with_bom_and_gb18030_together(case_dir, capsys):
     chinese_case(case_dir)
     reference = validate(case_dir)

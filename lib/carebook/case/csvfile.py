@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = ["read_table"]
 
 log = logging.getLogger(__name__)
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _BLOCK_SIZE = 16 << 20  # one value may be long (a 10,000-character comment); 16 MiB is ample
 
 
@@ -125,15 +127,16 @@ def read_table(raw: RawFile, required: tuple[str, ...], problems: ProblemLog) ->
 
 
 def _lines(text: str) -> Iterator[str]:
-    """Yield the lines of *text* with their endings, without copying it whole."""
-    start, end_of_text = 0, len(text)
-    while start < end_of_text:
-        end = text.find("\n", start)
-        if end == -1:
-            yield text[start:]
+    """Yield the lines of *text* with their endings, without copying it whole.
+
+    A line ends with CRLF, LF or a lone CR (what Excel for Mac's older "CSV (Macintosh)"
+    saves), as in pyarrow's reader, so both readers number rows alike.
+    """
+    for match in _LINE.finditer(text):
+        line = match.group()
+        if not line:  # the empty match at the end of the text
             return
-        yield text[start : end + 1]
-        start = end + 1
+        yield line
 
 
 def _header(text: str, delimiter: str) -> list[str] | None:
