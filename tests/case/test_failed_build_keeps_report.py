@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, edit, survey_csv
 
 from carebook import cli
+from conftest import MINIMAL, edit, survey_csv
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,9 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "data" / "notebooks"
 def tree(folder: Path) -> dict[str, str]:
     """Every entry under *folder*: a file's SHA-256, or ``"dir"``."""
     return {
-        path.relative_to(folder).as_posix(): "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+        path.relative_to(folder).as_posix(): "dir"
+        if path.is_dir()
+        else hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
     }
 

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ITEMS, MINIMAL
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +33,7 @@ from carebook.case.problems import ProblemLog
 from carebook.case.source import read_file
 from carebook.case.tables import Context
 from carebook.errors import InputError
+from conftest import ITEMS, MINIMAL
 
 # What the CSV rules know from the minimal case's YAML files (and the built-in codebook).
 CONTEXT = Context(
@@ -44,15 +44,59 @@ CONTEXT = Context(
     competitor="Other Telecom",
     theme_keys=tuple(yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))["themes"]),
 )
-PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # Text a spreadsheet user could type, weighted towards what has broken CSV readers.
-TRICKY = st.sampled_from([
-    "NA", "N/A", "None", "null", "NULL", "#N/A", "nan", "NaN", "-nan", "inf", "true", "0", "007",
-    "12345678901234567", "=1+1", "+1", "-1", "@SUM(1)", " leading", "trailing ", "  ", "\t", '"', '""',
-    ",", "a,b", "line\nbreak", "cr\ronly", "crlf\r\nend", "\ufeffbom", "很好", "😀", "مرحبا", "<b>x</b>",
-    "[x](javascript:alert(1))", "\\", "'", "#", ";", "\x00", "\x1f", "\u2028", "\u00a0", "\u3000",
-])
+TRICKY = st.sampled_from(
+    [
+        "NA",
+        "N/A",
+        "None",
+        "null",
+        "NULL",
+        "#N/A",
+        "nan",
+        "NaN",
+        "-nan",
+        "inf",
+        "true",
+        "0",
+        "007",
+        "12345678901234567",
+        "=1+1",
+        "+1",
+        "-1",
+        "@SUM(1)",
+        " leading",
+        "trailing ",
+        "  ",
+        "\t",
+        '"',
+        '""',
+        ",",
+        "a,b",
+        "line\nbreak",
+        "cr\ronly",
+        "crlf\r\nend",
+        "\ufeffbom",
+        "很好",
+        "😀",
+        "مرحبا",
+        "<b>x</b>",
+        "[x](javascript:alert(1))",
+        "\\",
+        "'",
+        "#",
+        ";",
+        "\x00",
+        "\x1f",
+        "\u2028",
+        "\u00a0",
+        "\u3000",
+    ]
+)
 ANY_TEXT = st.one_of(
     st.text(min_size=1, max_size=40),
     TRICKY,
@@ -92,7 +136,20 @@ def case(tmp_path: Path) -> Path:
 
 
 @PROPERTY
-@example(texts=["NA", "None", "null", "#N/A", "nan", " leading", "=1+1", "line\nbreak", "很好😀", "x" * 10_000])
+@example(
+    texts=[
+        "NA",
+        "None",
+        "null",
+        "#N/A",
+        "nan",
+        " leading",
+        "=1+1",
+        "line\nbreak",
+        "很好😀",
+        "x" * 10_000,
+    ]
+)
 @given(texts=st.lists(ANY_TEXT, min_size=1, max_size=4))
 def test_comment_text_reads_back_unchanged(case, texts):
     rows = [[f"m{i}", "email", text] for i, text in enumerate(texts)]
@@ -106,7 +163,9 @@ def test_comment_text_reads_back_unchanged(case, texts):
 @given(ids=st.lists(ANY_ID, min_size=1, max_size=4, unique=True))
 def test_comment_and_contact_ids_read_back_unchanged(case, ids):
     comments = [[value, "letter", "ok"] for value in ids]
-    frame, problems = check(case, "comments.csv", csv_text(["comment_id", "source", "text"], comments))
+    frame, problems = check(
+        case, "comments.csv", csv_text(["comment_id", "source", "text"], comments)
+    )
     assert problems.problems == []
     assert frame["comment_id"].tolist() == ids
     contacts = [[value, "hotline", "2014-03-01 09:30", "", "2014-03-01 10:00"] for value in ids]
@@ -119,7 +178,9 @@ def test_comment_and_contact_ids_read_back_unchanged(case, ids):
 @settings(PROPERTY, max_examples=40)
 @given(ids=st.lists(ANY_ID, min_size=1, max_size=3, unique=True))
 def test_respondent_ids_read_back_unchanged(case, ids):
-    frame, problems = check(case, "survey.csv", csv_text(["respondent_id", *ITEMS], [[v, *"4" * 44] for v in ids]))
+    frame, problems = check(
+        case, "survey.csv", csv_text(["respondent_id", *ITEMS], [[v, *"4" * 44] for v in ids])
+    )
     assert problems.problems == []
     assert frame["respondent_id"].tolist() == ids
 
@@ -127,16 +188,26 @@ def test_respondent_ids_read_back_unchanged(case, ids):
 # --- 2. typed cells: accepted or refused on their own row ----------------------------
 
 TYPED_CELLS = [
-    ("survey.csv", "E1"), ("survey.csv", "csat"), ("survey.csv", "nps"), ("survey.csv", "W_tangibles"),
-    ("survey.csv", "date"), ("contacts.csv", "received_at"), ("contacts.csv", "resolved_at"),
-    ("contacts.csv", "first_contact_resolution"), ("benchmark.csv", "value"), ("benchmark.csv", "higher_is_better"),
-    ("comments.csv", "kind"), ("comments.csv", "code"),
+    ("survey.csv", "E1"),
+    ("survey.csv", "csat"),
+    ("survey.csv", "nps"),
+    ("survey.csv", "W_tangibles"),
+    ("survey.csv", "date"),
+    ("contacts.csv", "received_at"),
+    ("contacts.csv", "resolved_at"),
+    ("contacts.csv", "first_contact_resolution"),
+    ("benchmark.csv", "value"),
+    ("benchmark.csv", "higher_is_better"),
+    ("comments.csv", "kind"),
+    ("comments.csv", "code"),
 ]
 CELL_TEXT = st.one_of(
     ANY_TEXT,
     st.from_regex(r"\A[-+ ]?[0-9]{0,3}([.,][0-9]{0,3})?(e[-+]?[0-9]{1,3})?\Z"),
-    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,12})?)?"
-                  r"(Z|[-+][0-9]{2}(:?[0-9]{2})?)?)?\Z"),
+    st.from_regex(
+        r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,12})?)?"
+        r"(Z|[-+][0-9]{2}(:?[0-9]{2})?)?)?\Z"
+    ),
 )
 
 
@@ -155,16 +226,74 @@ def test_any_text_in_a_typed_cell_is_accepted_or_refused_on_its_row(case, name, 
 
 # --- 3. arbitrary bytes: a case or an InputError --------------------------------------
 
-CODEBOOK = b"themes:\n  network:\n    label: Network\n    dimension: reliability\n    keywords: [signal, \xe4\xbf\xa1\xe5\x8f\xb7]\n"
-FILES = ["case.yaml", "survey.csv", "contacts.csv", "comments.csv", "benchmark.csv", "codebook.yaml",
-         "references.yaml"]
+CODEBOOK = (
+    "themes:\n  network:\n    label: Network\n    dimension: reliability\n"
+    "    keywords: [signal, 信号]\n"
+).encode()
+FILES = [
+    "case.yaml",
+    "survey.csv",
+    "contacts.csv",
+    "comments.csv",
+    "benchmark.csv",
+    "codebook.yaml",
+    "references.yaml",
+]
 # Bytes that mean something to a CSV or YAML reader, a decoder or a date parser.
-SPECIAL = st.sampled_from([
-    b",", b'"', b"\n", b"\r", b"\r\n", b";", b"\t", b" ", b":", b"- ", b"[", b"]", b"{", b"}", b"!", b"!!", b"&a",
-    b"*a", b"#", b"'", b"|", b">", b"%", b"@", b"`", b"?", b"0", b"9", b"-", b"+", b".", b"T", b"Z", b"e", b"NO",
-    b"0123", b"1:30", b"~", b"null", b"\x00", b"\xff", b"\xfe", b"\xef\xbb\xbf", b"\xff\xfe", b"\xe5\xbe\x88",
-    b"\x81\x30", b"\xc3", b"\x80", b"\t\t", b"a" * 100,
-])
+SPECIAL = st.sampled_from(
+    [
+        b",",
+        b'"',
+        b"\n",
+        b"\r",
+        b"\r\n",
+        b";",
+        b"\t",
+        b" ",
+        b":",
+        b"- ",
+        b"[",
+        b"]",
+        b"{",
+        b"}",
+        b"!",
+        b"!!",
+        b"&a",
+        b"*a",
+        b"#",
+        b"'",
+        b"|",
+        b">",
+        b"%",
+        b"@",
+        b"`",
+        b"?",
+        b"0",
+        b"9",
+        b"-",
+        b"+",
+        b".",
+        b"T",
+        b"Z",
+        b"e",
+        b"NO",
+        b"0123",
+        b"1:30",
+        b"~",
+        b"null",
+        b"\x00",
+        b"\xff",
+        b"\xfe",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"\xe5\xbe\x88",
+        b"\x81\x30",
+        b"\xc3",
+        b"\x80",
+        b"\t\t",
+        b"a" * 100,
+    ]
+)
 
 
 @st.composite
@@ -187,7 +316,9 @@ def original_bytes(name: str) -> bytes:
 @given(data=st.data())
 def test_any_bytes_give_a_case_or_an_input_error(case, monkeypatch, name, data):
     monkeypatch.delenv("CAREBOOK_MAX_FILE_BYTES", raising=False)
-    content = data.draw(st.one_of(st.binary(max_size=300), mutated(original_bytes(name))), label="content")
+    content = data.draw(
+        st.one_of(st.binary(max_size=300), mutated(original_bytes(name))), label="content"
+    )
     (case / name).write_bytes(content)
     try:
         loaded = validate(case)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import MINIMAL, edit
 
 from carebook import cli
 from carebook.case import Case, validate
+from conftest import MINIMAL, edit
 
 FRAMES = ("survey", "contacts", "comments", "benchmark")
 CSV_NAMES = ("survey.csv", "contacts.csv", "comments.csv", "benchmark.csv")
@@ -50,7 +50,9 @@ def assert_same_frames(
         pd.testing.assert_frame_equal(got[list(want.columns)], want, obj=name)
 
 
-def rewrite(case: Path, name: str, *, encoding: str = "utf-8", newline: str = "\n", prefix: bytes = b"") -> None:
+def rewrite(
+    case: Path, name: str, *, encoding: str = "utf-8", newline: str = "\n", prefix: bytes = b""
+) -> None:
     """Re-save one file of *case* with another encoding, line ending or leading bytes."""
     text = (case / name).read_text(encoding="utf-8")
     (case / name).write_bytes(prefix + text.replace("\n", newline).encode(encoding))
@@ -108,7 +110,12 @@ def chinese_case(case: Path) -> None:
     """Put Chinese text into text cells of every CSV (still UTF-8)."""
     for (name, row, column), value in CHINESE.items():
         set_cell(case, name, row, column, value)
-    edit(case, "comments.csv", "The signal drops every evening, and I waited 2 hours.", CHINESE_COMMENT)
+    edit(
+        case,
+        "comments.csv",
+        "The signal drops every evening, and I waited 2 hours.",
+        CHINESE_COMMENT,
+    )
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "gbk"])
@@ -126,7 +133,9 @@ def test_gb18030_files_read_with_their_chinese_text(case_dir, tmp_path, capsys, 
     assert {case.inputs[n].encoding for n in CSV_NAMES} == {"gb18030"}
 
 
-@pytest.mark.parametrize(("encoding", "bom"), [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)])
+@pytest.mark.parametrize(
+    ("encoding", "bom"), [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)]
+)
 def test_utf16_with_byte_order_mark_reads_the_same(case_dir, capsys, encoding, bom):
     chinese_case(case_dir)
     reference = validate(case_dir)
@@ -157,7 +166,12 @@ def test_crlf_line_endings_in_every_file(case_dir, capsys, plain):
 
 def test_lone_cr_line_endings_of_old_mac_csv(case_dir, capsys, plain):
     # Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR; quoted line breaks stay.
-    edit(case_dir, "comments.csv", '"The signal drops every evening, and I waited 2 hours."', '"two\nlines"')
+    edit(
+        case_dir,
+        "comments.csv",
+        '"The signal drops every evening, and I waited 2 hours."',
+        '"two\nlines"',
+    )
     expected = validate(case_dir)
     for name in CSV_NAMES:
         rewrite(case_dir, name, newline="\r")
@@ -181,14 +195,17 @@ def test_trailing_empty_lines_are_ignored(case_dir, capsys, plain, tail):
     for name in CSV_NAMES:
         path = case_dir / name
         newline = "\r\n" if "\r" in tail else "\n"
-        path.write_bytes(path.read_text(encoding="utf-8").replace("\n", newline).encode() + tail.encode())
+        path.write_bytes(
+            path.read_text(encoding="utf-8").replace("\n", newline).encode() + tail.encode()
+        )
     case = accepted(case_dir, capsys)
     assert_same_frames(case, plain)
     # pyarrow keeps a wholly empty line as a row of empty cells; those are dropped with
     # one warning per file. A line of spaces is skipped like a blank line, silently.
     blank_rows = {"\n\n\n": 3, "\r\n\r\n": 2, "\n \n": 1}[tail]
     assert [w.message for w in case.warnings] == [
-        f"{blank_rows} row(s) with every cell empty ignored, from this row on"] * 4
+        f"{blank_rows} row(s) with every cell empty ignored, from this row on"
+    ] * 4
 
 
 def test_trailing_rows_of_empty_cells_are_ignored_with_a_warning(case_dir, capsys, plain):
@@ -217,9 +234,14 @@ QUOTED = [
     ('"Line one\r\nline two"', "Line one\r\nline two"),
     ('"She said ""fine"", then hung up."', 'She said "fine", then hung up.'),
     ('",,,"', ",,,"),
-    ('"**bold** [x](javascript:alert(1)) <b onmouseover=alert(6)>h</b> | a | b |"',
-     "**bold** [x](javascript:alert(1)) <b onmouseover=alert(6)>h</b> | a | b |"),
-    ("=HYPERLINK(\"\"http://evil.example\"\")", '=HYPERLINK(""http://evil.example"")'),  # unquoted: literal
+    (
+        '"**bold** [x](javascript:alert(1)) <b onmouseover=alert(6)>h</b> | a | b |"',
+        "**bold** [x](javascript:alert(1)) <b onmouseover=alert(6)>h</b> | a | b |",
+    ),
+    (
+        '=HYPERLINK(""http://evil.example"")',
+        '=HYPERLINK(""http://evil.example"")',
+    ),  # unquoted: literal
     ("  padded both sides  ", "  padded both sides  "),
     ("NA", "NA"),
     ("N/A", "N/A"),
@@ -232,7 +254,9 @@ QUOTED = [
 
 @pytest.mark.parametrize(("written", "read"), QUOTED, ids=[f"q{i}" for i in range(len(QUOTED))])
 def test_comment_text_reads_back_exactly(case_dir, capsys, plain, written, read):
-    edit(case_dir, "comments.csv", '"The signal drops every evening, and I waited 2 hours."', written)
+    edit(
+        case_dir, "comments.csv", '"The signal drops every evening, and I waited 2 hours."', written
+    )
     case = accepted(case_dir, capsys)
     assert case.comments.loc[0, "text"] == read
     assert_same_frames(case, plain, frames=("survey", "contacts", "benchmark"))
@@ -242,7 +266,12 @@ def test_comment_text_reads_back_exactly(case_dir, capsys, plain, written, read)
 def test_quoted_line_breaks_keep_later_rows_numbered_as_a_spreadsheet_shows(case_dir):
     # Row 2's text spans three physical lines; the bad source on the next record is still
     # spreadsheet row 3, not physical line 5.
-    edit(case_dir, "comments.csv", '"The signal drops every evening, and I waited 2 hours."', '"a\nb\nc"')
+    edit(
+        case_dir,
+        "comments.csv",
+        '"The signal drops every evening, and I waited 2 hours."',
+        '"a\nb\nc"',
+    )
     edit(case_dir, "comments.csv", "m2,2014-03-02,comment_card", "m2,2014-03-02,fax")
     from conftest import problem_lines
 
@@ -260,7 +289,12 @@ def test_every_field_quoted(case_dir, capsys, plain):
 def test_comment_of_exactly_ten_thousand_characters(case_dir, capsys):
     text = ("很好, <b>ok</b> " * 1000)[:10_000]
     assert len(text) == 10_000
-    edit(case_dir, "comments.csv", '"The signal drops every evening, and I waited 2 hours."', f'"{text}"')
+    edit(
+        case_dir,
+        "comments.csv",
+        '"The signal drops every evening, and I waited 2 hours."',
+        f'"{text}"',
+    )
     assert accepted(case_dir, capsys).comments.loc[0, "text"] == text
 
 
@@ -279,7 +313,12 @@ def test_na_words_and_identifiers_stay_text(case_dir, capsys):
     set_cell(case_dir, "benchmark.csv", 2, "unit", "None")
     set_cell(case_dir, "benchmark.csv", 2, "period", "N/A")
     case = accepted(case_dir, capsys)
-    assert case.survey["respondent_id"].tolist() == ["007", "12345678901234567", "12345678901234568", "NA"]
+    assert case.survey["respondent_id"].tolist() == [
+        "007",
+        "12345678901234567",
+        "12345678901234568",
+        "NA",
+    ]
     assert case.survey["segment"].tolist() == ["NA", "None", "null", "N/A"]
     assert case.contacts["contact_id"].tolist() == ["null", "None", "N/A", "c4"]
     assert case.contacts.loc[0, "category"] == "NA"
@@ -353,19 +392,25 @@ def test_offsets_make_times_across_a_dst_change_exact(case_dir, capsys):
     set_cell(case_dir, "contacts.csv", 2, "received_at", "2014-10-26T02:30:00+02:00")
     set_cell(case_dir, "contacts.csv", 2, "resolved_at", "2014-10-26T02:30:00+01:00")
     set_cell(case_dir, "contacts.csv", 2, "first_response_at", "")
-    set_cell(case_dir, "contacts.csv", 3, "received_at", "2014-03-30 01:59")  # naive, just before the gap
+    set_cell(
+        case_dir, "contacts.csv", 3, "received_at", "2014-03-30 01:59"
+    )  # naive, just before the gap
     set_cell(case_dir, "contacts.csv", 3, "resolved_at", "2014-03-30 03:00")  # naive, just after it
     contacts = accepted(case_dir, capsys).contacts
     assert contacts.loc[0, "resolved_at"] - contacts.loc[0, "received_at"] == pd.Timedelta(hours=1)
     # 01:59 CET is 00:59Z and 03:00 CEST is 01:00Z: one minute apart.
-    assert contacts.loc[1, "resolved_at"] - contacts.loc[1, "received_at"] == pd.Timedelta(minutes=1)
+    assert contacts.loc[1, "resolved_at"] - contacts.loc[1, "received_at"] == pd.Timedelta(
+        minutes=1
+    )
 
 
 def test_timestamps_are_utc_aware(plain):
     for column in ("received_at", "first_response_at", "resolved_at"):
         assert str(plain.contacts[column].dtype) == "datetime64[us, UTC]"
     # c3 was received 01:00Z and answered "2014-03-02 10:00:00" local (02:00Z).
-    assert plain.contacts.loc[2, "first_response_at"] - plain.contacts.loc[2, "received_at"] == pd.Timedelta(hours=1)
+    assert plain.contacts.loc[2, "first_response_at"] - plain.contacts.loc[
+        2, "received_at"
+    ] == pd.Timedelta(hours=1)
 
 
 def test_survey_and_comment_dates_are_iso_dates(plain):
@@ -452,7 +497,9 @@ def test_a_case_codebook_replaces_the_built_in_one(case_dir, capsys, plain):
     case = accepted(case_dir, capsys)
     assert not case.codebook.is_default and "codebook.yaml" not in case.not_supplied
     assert [(t.key, t.dimension, t.keywords) for t in case.codebook.themes] == [
-        ("network", None, ("信号", "signal")), ("waiting", "responsiveness", ("wait",))]
+        ("network", None, ("信号", "signal")),
+        ("waiting", "responsiveness", ("wait",)),
+    ]
     assert_same_frames(case, plain)
 
 
@@ -463,7 +510,12 @@ def test_every_optional_file_absent_at_once(case_dir, capsys, plain):
     edit(case_dir, "case.yaml", "benchmark:\n  competitor: Other Telecom\n", "")
     case = accepted(case_dir, capsys)
     assert set(OPTIONAL_FILES) <= set(case.not_supplied)
-    assert (case.comments, case.benchmark, case.references, case.competitor) == (None, None, (), None)
+    assert (case.comments, case.benchmark, case.references, case.competitor) == (
+        None,
+        None,
+        (),
+        None,
+    )
     assert_same_frames(case, plain, frames=("survey", "contacts"))
 
 
@@ -493,21 +545,30 @@ OPTIONAL_COLUMNS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "columns"), OPTIONAL_COLUMNS,
-                         ids=[f"{n}-{'+'.join(c) if len(c) < 3 else 'all'}" for n, c in OPTIONAL_COLUMNS])
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    OPTIONAL_COLUMNS,
+    ids=[f"{n}-{'+'.join(c) if len(c) < 3 else 'all'}" for n, c in OPTIONAL_COLUMNS],
+)
 def test_optional_columns_may_be_absent(case_dir, capsys, plain, name, columns):
     drop_columns(case_dir, name, columns)
     case = accepted(case_dir, capsys)
     frame = name.removesuffix(".csv")
     got, want = getattr(case, frame), getattr(plain, frame).drop(columns=columns)
     pd.testing.assert_frame_equal(got, want)
-    said = [c for c in columns if c not in WEIGHTS] + (["importance weights (W_*)"] if WEIGHTS[0] in columns else [])
+    said = [c for c in columns if c not in WEIGHTS] + (
+        ["importance weights (W_*)"] if WEIGHTS[0] in columns else []
+    )
     assert {f"{name}: {c}" for c in said} <= set(case.not_supplied)
     assert case.warnings == ()
 
 
-@pytest.mark.parametrize(("measure", "column"), [("response", "resolved_at"), ("resolution", "first_response_at")])
-def test_a_timestamp_column_no_commitment_measures_may_be_absent(case_dir, capsys, plain, measure, column):
+@pytest.mark.parametrize(
+    ("measure", "column"), [("response", "resolved_at"), ("resolution", "first_response_at")]
+)
+def test_a_timestamp_column_no_commitment_measures_may_be_absent(
+    case_dir, capsys, plain, measure, column
+):
     # first_response_at and resolved_at are needed only for a commitment that measures them.
     edit(case_dir, "case.yaml", "measure: resolution", f"measure: {measure}")
     edit(case_dir, "case.yaml", "measure: response", f"measure: {measure}")
@@ -539,8 +600,12 @@ def test_columns_in_any_order(case_dir, capsys, plain):
 
 
 def test_extra_columns_are_kept_as_text_with_a_warning(case_dir, capsys, plain):
-    for name, column in (("survey.csv", "interviewer"), ("contacts.csv", "agent"), ("comments.csv", "Notes"),
-                         ("benchmark.csv", "remark")):
+    for name, column in (
+        ("survey.csv", "interviewer"),
+        ("contacts.csv", "agent"),
+        ("comments.csv", "Notes"),
+        ("benchmark.csv", "remark"),
+    ):
         frame = pd.read_csv(case_dir / name, dtype=str, keep_default_na=False)
         frame.insert(1, column, ["007", "NA", "", "x"][: len(frame)])
         frame.to_csv(case_dir / name, index=False)
@@ -570,8 +635,11 @@ def test_extra_files_and_folders_are_ignored_with_a_warning(case_dir, capsys, pl
 def test_more_than_one_competitor_in_benchmark_csv(case_dir, capsys, plain):
     # "figures of the organisation and of its benchmark competitor(s)"
     path = case_dir / "benchmark.csv"
-    path.write_text(path.read_text(encoding="utf-8")
-                    + "market_share_pct,Market share,Third Net,15.0,%,true,2013,Annual report\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "market_share_pct,Market share,Third Net,15.0,%,true,2013,Annual report\n",
+        encoding="utf-8",
+    )
     case = accepted(case_dir, capsys)
     assert case.benchmark["organisation"].tolist()[-1] == "Third Net"
     pd.testing.assert_frame_equal(case.benchmark.iloc[:4], plain.benchmark)
@@ -594,7 +662,12 @@ def test_case_yaml_with_only_required_keys(case_dir, capsys, plain):
     case = accepted(case_dir, capsys)
     assert_same_frames(case, plain)
     report = case.config.report
-    assert (report.candidate_name, report.student_id, report.submission_date, report.word_limit) == ("", "", None, None)
+    assert (
+        report.candidate_name,
+        report.student_id,
+        report.submission_date,
+        report.word_limit,
+    ) == ("", "", None, None)
     assert [c.target_pct for c in case.commitments] == [100.0, 100.0]  # the default
     assert (case.config.standards.macro, case.config.standards.micro) == ([], [])
 
@@ -609,12 +682,23 @@ def test_case_yaml_optional_keys_read_as_written(plain):
 
 def test_references_of_every_type_and_an_empty_references_file(case_dir, capsys):
     path = case_dir / "references.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + (
-        "- id: chinamobile2014\n  type: web\n  authors: [China Mobile]\n  year: 2014\n"
-        "  title: Customer service commitments\n  url: https://example.com/c\n  accessed: 2014-11-01\n"
-        "- id: miit2013\n  type: report\n  authors: [工业和信息化部]\n  year: 2013\n"
-        "  title: 电信服务质量通告\n  publisher: MIIT\n"), encoding="utf-8")
-    assert [r.type for r in accepted(case_dir, capsys).references] == ["article", "book", "web", "report"]
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + (
+            "- id: chinamobile2014\n  type: web\n  authors: [China Mobile]\n  year: 2014\n"
+            "  title: Customer service commitments\n  url: https://example.com/c\n"
+            "  accessed: 2014-11-01\n"
+            "- id: miit2013\n  type: report\n  authors: [工业和信息化部]\n  year: 2013\n"
+            "  title: 电信服务质量通告\n  publisher: MIIT\n"
+        ),
+        encoding="utf-8",
+    )
+    assert [r.type for r in accepted(case_dir, capsys).references] == [
+        "article",
+        "book",
+        "web",
+        "report",
+    ]
     path.write_text("# no references yet\n", encoding="utf-8")
     assert accepted(case_dir, capsys).references == ()
 
@@ -624,4 +708,3 @@ def test_unknown_yaml_keys_are_kept_with_a_warning(case_dir, capsys, plain):
     case = accepted(case_dir, capsys)
     assert [str(w) for w in case.warnings] == ["case.yaml:10:report.tutor: unknown key ignored"]
     assert_same_frames(case, plain)
-

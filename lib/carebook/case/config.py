@@ -180,5 +180,5 @@ def parse_references(doc: YamlDoc, problems: ProblemLog) -> tuple[Reference, ...
 
 
 def model_paths(model: type[BaseModel]) -> list[str]:
-    """The top-level keys a model knows (for hints)."""
+    """Return the top-level keys a model knows (for hints)."""
     return list(model.model_fields)

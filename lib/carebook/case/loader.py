@@ -27,7 +27,12 @@ from pathlib import Path
 import pandas as pd
 
 from carebook import paths
-from carebook.case.config import known_timezones, parse_case_config, parse_codebook, parse_references
+from carebook.case.config import (
+    known_timezones,
+    parse_case_config,
+    parse_codebook,
+    parse_references,
+)
 from carebook.case.csvfile import read_table
 from carebook.case.model import Case, CaseConfig, Codebook, Reference
 from carebook.case.problems import ProblemLog
@@ -292,7 +297,7 @@ def _display(root: Path) -> str:
 
 
 def summary(case: Case) -> str:
-    """The one line ``carebook validate`` prints for a valid case.
+    """Return the one line ``carebook validate`` prints for a valid case.
 
     Examples
     --------

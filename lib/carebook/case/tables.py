@@ -37,7 +37,7 @@ class Context:
 
 
 def not_supplied_columns(file: str, frame: pd.DataFrame) -> list[str]:
-    """Optional columns of *file* that *frame* lacks, as ``"survey.csv: csat"`` lines."""
+    """List the optional columns of *file* that *frame* lacks, as ``"survey.csv: csat"`` lines."""
     missing = [c.name for c in SPECS[file] if not c.required and c.name not in frame.columns]
     weights = [c for c in missing if c in WEIGHT_COLUMNS]
     lines = [f"{file}: {c}" for c in missing if c not in WEIGHT_COLUMNS]
@@ -181,10 +181,10 @@ def _contacts_rules(file: str, typed: dict[str, pd.Series], context: Context, pr
         early = (later < received).fillna(False).to_numpy(dtype=bool)
         if early.any():
             gaps = (received[early] - later[early]).to_numpy()
+            verb = "answered" if name == "first_response_at" else "resolved"
             problems.add_rows(file, name, later.index[early],
-                              lambda gap: f"is {_duration(gap)} before received_at; a contact cannot be "
-                              f"{'answered' if name == 'first_response_at' else 'resolved'} before it "
-                              "is received (check the date, time and time zone)", gaps)
+                              lambda gap, verb=verb: f"is {_duration(gap)} before received_at; a contact cannot "
+                              f"be {verb} before it is received (check the date, time and time zone)", gaps)
 
 
 def _duration(gap: np.timedelta64) -> str:

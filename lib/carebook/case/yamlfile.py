@@ -61,7 +61,7 @@ class YamlDoc:
                 problems.add(self.name, None, path_text(path), message)
 
     def line(self, path: Path_) -> int | None:
-        """The 1-based line where the value at *path* starts, if known."""
+        """Return the 1-based line where the value at *path* starts, if known."""
         node = self.nodes.get(tuple(path))
         return node.start_mark.line + 1 if node is not None else None
 
@@ -198,7 +198,7 @@ def _data_path(data: Any, loc: tuple) -> Path_:
 
 
 def path_tail_is_type(part: str) -> bool:
-    """True for the type tags pydantic appends to union errors (``int``, ``str`` …)."""
+    """Tell whether *part* is a type tag pydantic appends to union errors (``int``, ``str`` …)."""
     return part in {"int", "str", "float", "bool", "date", "list", "dict", "none"} or "[" in part
 
 
@@ -282,7 +282,7 @@ def validate_model(
 
 
 def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
-    """The pydantic model inside an annotation and whether it is a list of them."""
+    """Return the pydantic model inside an annotation and whether it is a list of them."""
     origin = typing.get_origin(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation, False
