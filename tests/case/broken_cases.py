@@ -7,12 +7,11 @@ prints (in order), which tests/case/test_broken.py asserts together with exit co
 
 from __future__ import annotations
 
-import codecs
 import os
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import edit, survey_csv
+from casekit import edit, survey_csv
 
 Setup = Callable[[Path], None]
 

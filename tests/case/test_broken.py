@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from broken_cases import CATALOGUE
-from conftest import problem_lines
+from casekit import problem_lines
 
 from carebook import cli
 

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from casekit import MINIMAL, edit, survey_csv
 
 from carebook import cli
-from conftest import MINIMAL, edit, survey_csv
 
 pytestmark = pytest.mark.slow
 

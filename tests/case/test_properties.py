@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from casekit import ITEMS, MINIMAL
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +34,6 @@ from carebook.case.problems import ProblemLog
 from carebook.case.source import read_file
 from carebook.case.tables import Context
 from carebook.errors import InputError
-from conftest import ITEMS, MINIMAL
 
 # What the CSV rules know from the minimal case's YAML files (and the built-in codebook).
 CONTEXT = Context(

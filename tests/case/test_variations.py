@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from casekit import MINIMAL, edit
 
 from carebook import cli
 from carebook.case import Case, validate
-from conftest import MINIMAL, edit
 
 FRAMES = ("survey", "contacts", "comments", "benchmark")
 CSV_NAMES = ("survey.csv", "contacts.csv", "comments.csv", "benchmark.csv")
@@ -273,7 +273,7 @@ def test_quoted_line_breaks_keep_later_rows_numbered_as_a_spreadsheet_shows(case
         '"a\nb\nc"',
     )
     edit(case_dir, "comments.csv", "m2,2014-03-02,comment_card", "m2,2014-03-02,fax")
-    from conftest import problem_lines
+    from casekit import problem_lines
 
     assert [line.split(": ")[0] for line in problem_lines(case_dir)] == ["comments.csv:3:source"]
 
