@@ -68,11 +68,6 @@ def test_same_case_gives_identical_pdf_text(three_builds):
 
 
 @slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.build does not yet pass source_date_epoch=epoch to pdf.print_pdf, "
-    "so Chromium's wall-clock /CreationDate stays in the PDF",
-)
 def test_same_case_gives_identical_pdf_bytes(three_builds):
     assert _digest(three_builds["second"] / "report.pdf") == _digest(
         three_builds["first"] / "report.pdf"
@@ -194,11 +189,6 @@ def test_an_undated_case_gets_a_date_from_its_inputs_never_the_clock(undated_cas
     assert 1577836800 <= first < 1577836800 + 5 * 365 * 86400 and first % 86400 == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.source_date_epoch ignores a SOURCE_DATE_EPOCH set by the user "
-    "when case.yaml has no submission_date",
-)
 def test_a_user_source_date_epoch_is_honoured_for_an_undated_case(undated_case, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert source_date_epoch(undated_case) == 1700000000

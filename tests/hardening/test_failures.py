@@ -164,11 +164,6 @@ def test_a_cell_clearing_only_its_own_output_is_a_complete_run(tmp_path, small_c
     assert executed.cells[-1].execution_count is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="execute.py: exit() in one section ends the reused kernel after the section "
-    "finished, and the NEXT section is blamed (DeadKernelError, no cell)",
-)
 def test_exit_in_one_section_is_not_blamed_on_the_next(tmp_path, small_case):
     notebooks = _section(tmp_path / "nbs", "10_leaves.ipynb", "exit()")
     _section(notebooks, "20_innocent.ipynb", "y = 2")

@@ -39,6 +39,13 @@ __all__ = ["KernelSettings", "Job", "SectionRun", "SectionCache", "run_sections"
 
 log = logging.getLogger(__name__)
 
+_REFUSE_EXIT = """
+def _carebook_refuse_exit(*args, **kwargs):
+    raise RuntimeError("exit() or quit() would stop the kernel the next section needs; remove it")
+get_ipython().ask_exit = _carebook_refuse_exit
+del _carebook_refuse_exit
+"""
+
 
 @dataclass(frozen=True)
 class KernelSettings:
@@ -144,6 +151,11 @@ class _KernelWorker:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
             raise
+        # exit()/quit() would end this reused kernel only after its section finished, so
+        # the NEXT section would be blamed; make them fail in the cell that calls them.
+        await kc.execute_interactive(
+            _REFUSE_EXIT, store_history=False, timeout=self.settings.start_timeout
+        )
         self.km, self.kc, self.used = km, kc, False
 
     async def reset_namespace(self) -> None:

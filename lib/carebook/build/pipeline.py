@@ -94,15 +94,21 @@ class BuildResult:
 def source_date_epoch(case: Any) -> int:
     """Return the fixed "build date" the kernels see, never the wall clock (P1-12).
 
-    The submission date (midnight UTC) when ``case.yaml`` gives one; otherwise a day
-    between 2020 and 2025 derived from the input files' hashes, so the same case always
-    gets the same date.
+    The submission date (midnight UTC) when ``case.yaml`` gives one; otherwise a
+    ``SOURCE_DATE_EPOCH`` the user set (reproducible-builds.org convention); otherwise a
+    day between 2020 and 2025 derived from the input files' hashes, so the same case
+    always gets the same date.
     """
     submitted = getattr(case.config.report, "submission_date", None)
     if submitted is not None:
         return int(
             dt.datetime(submitted.year, submitted.month, submitted.day, tzinfo=dt.UTC).timestamp()
         )
+    given = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if given.isdigit():
+        return int(given)
+    if given:
+        log.warning("SOURCE_DATE_EPOCH=%r is not a whole number of seconds; ignored", given)
     digest = hashlib.sha256()
     for name, info in sorted((getattr(case, "inputs", None) or {}).items()):
         digest.update(f"{name}\0{info.sha256}\n".encode())
@@ -357,7 +363,9 @@ def build(
             engine = None
             if "pdf" in chosen:
                 with step("print pdf"):
-                    engine = pdf.print_pdf(html_path, staging / "report.pdf")
+                    engine = pdf.print_pdf(
+                        html_path, staging / "report.pdf", source_date_epoch=epoch
+                    )
                 outputs["report.pdf"] = staging / "report.pdf"
             if "html" in chosen:
                 outputs["report.html"] = html_path

@@ -119,11 +119,18 @@ def write_columns(
 
 
 def write_quoted(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    r"""Write text rows as CSV, quoting only where needed, with ``\n`` line endings."""
+    r"""Write text rows as CSV, quoting only where needed, with ``\n`` line endings.
+
+    A row with a bare carriage return in a cell is written fully quoted: Python before
+    3.11.9 leaves such a cell unquoted when the line ending is ``\n`` (CPython gh-67044),
+    and a reader would then see two rows.
+    """
     with open(path, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        quote_all = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(header)
-        writer.writerows(rows)
+        for row in rows:
+            (quote_all if any("\r" in cell for cell in row) else writer).writerow(row)
 
 
 @contextmanager
