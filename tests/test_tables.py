@@ -88,3 +88,10 @@ def test_show_of_a_frame_without_rows_is_a_sentence_not_an_empty_table():
     shown = tables.show(pd.DataFrame(columns=["a"]), "Themes")
     assert "nothing to show" in str(shown) and "Themes" in str(shown)
     assert tables.show(pd.DataFrame({"a": [1]}), "Next").number == "3.1"
+
+
+def test_index_name_sits_in_the_header_corner_not_a_row_of_its_own():
+    frame = pd.DataFrame({"Value": [1, 2]}, index=pd.Index(["a", "b"], name="Metric"))
+    html = tables.show(frame, caption="Named index").to_html()
+    header = html.split("<thead>")[1].split("</thead>")[0]
+    assert header.count("<tr") == 1 and "<th>Metric</th>" in header

@@ -57,10 +57,21 @@ class Table:
     def to_html(self) -> str:
         """Return the table as an escaped ``<figure class="cb-table">`` element."""
         anchor = "table-" + self.number.replace(".", "-")
+        shown = self.shown
+        if (
+            self.index
+            and shown.index.nlevels == 1
+            and shown.columns.nlevels == 1
+            and shown.index.name is not None
+            and shown.columns.name is None
+        ):
+            # Put the index's name in the header's corner cell instead of a header row
+            # of its own, which reads like an empty row at the top of the table.
+            shown = shown.rename_axis(index=None, columns=shown.index.name)
         with pd.option_context(
             "display.max_rows", None, "display.max_columns", None, "display.max_colwidth", None
         ):
-            body = self.shown.to_html(
+            body = shown.to_html(
                 escape=True, border=0, classes="cb", index=self.index, na_rep=NA_TEXT,
                 render_links=False, notebook=False,
             )
