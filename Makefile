@@ -33,13 +33,13 @@ setup: $(STAMP)
 report: $(STAMP)
 	$(BIN)/carebook build $(CASE) --out $(OUT)
 
-## test: set up and run the whole test suite
+## test: set up and run the whole test suite (one worker per core)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## test-fast: run the tests that start no kernel or browser
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -n auto -m "not slow and not browser"
 
 ## lab: open JupyterLab on the section notebooks (installs the authoring extra)
 lab: $(STAMP)
