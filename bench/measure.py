@@ -54,6 +54,8 @@ class Measurement:
         Standard output and standard error, interleaved.
     steps : tuple of float
         Seconds of each command of a chain (:func:`run_chain`); empty for one command.
+    peak_single_process : str
+        Command line (shortened) of the process that reached ``peak_single_bytes``.
     """
 
     seconds: float
@@ -61,6 +63,7 @@ class Measurement:
     peak_single_bytes: int
     output: str
     steps: tuple[float, ...] = ()
+    peak_single_process: str = ""
 
 
 class TreeSampler:
@@ -79,6 +82,7 @@ class TreeSampler:
         self.interval = interval
         self.peak_total = 0
         self.peak_single = 0
+        self.peak_single_process = ""
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
@@ -101,13 +105,16 @@ class TreeSampler:
         sizes = []
         for proc in procs:
             try:
-                sizes.append(proc.memory_info().rss)
+                sizes.append((proc.memory_info().rss, proc))
             except psutil.Error:
                 continue  # a child that ended between listing and reading
         if sizes:
             self.samples += 1
-            self.peak_total = max(self.peak_total, sum(sizes))
-            self.peak_single = max(self.peak_single, max(sizes))
+            self.peak_total = max(self.peak_total, sum(size for size, _ in sizes))
+            size, proc = max(sizes, key=lambda pair: pair[0])
+            if size > self.peak_single:
+                self.peak_single = size
+                self.peak_single_process = _describe(proc)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -166,7 +173,22 @@ def run_measured(
     seconds = time.perf_counter() - started
     if check and proc.returncode != 0:
         raise CommandFailed(args, proc.returncode, output)
-    return Measurement(seconds, sampler.peak_total, sampler.peak_single, output)
+    return Measurement(
+        seconds,
+        sampler.peak_total,
+        sampler.peak_single,
+        output,
+        peak_single_process=sampler.peak_single_process,
+    )
+
+
+def _describe(proc: psutil.Process) -> str:
+    """Name a process by its command line (which tells the CLI from a kernel or Chromium)."""
+    try:
+        words = proc.cmdline()
+    except psutil.Error:
+        return "?"
+    return " ".join(Path(words[0]).name if i == 0 else w for i, w in enumerate(words[:4]))
 
 
 def _kill_tree(proc: subprocess.Popen[str]) -> None:
@@ -202,12 +224,13 @@ def run_chain(
     Seconds add up; memory peaks are the largest of any step (the steps never overlap).
     Keyword arguments go to :func:`run_measured` for every step.
     """
-    seconds, total, single, outputs, steps = 0.0, 0, 0, [], []
+    seconds, total, single, outputs, steps, biggest = 0.0, 0, 0, [], [], ""
     for argv in commands:
         step = run_measured(argv, **kwargs)  # type: ignore[arg-type]
         steps.append(step.seconds)
         seconds += step.seconds
         total = max(total, step.peak_total_bytes)
-        single = max(single, step.peak_single_bytes)
+        if step.peak_single_bytes > single:
+            single, biggest = step.peak_single_bytes, step.peak_single_process
         outputs.append(step.output)
-    return Measurement(seconds, total, single, "\n".join(outputs), tuple(steps))
+    return Measurement(seconds, total, single, "\n".join(outputs), tuple(steps), biggest)

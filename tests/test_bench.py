@@ -191,6 +191,7 @@ def test_peak_memory_sums_the_whole_process_tree():
     m = run_measured([sys.executable, "-c", TREE])
     assert m.peak_total_bytes >= 320 * MIB
     assert 200 * MIB <= m.peak_single_bytes < 300 * MIB
+    assert "import time" in m.peak_single_process  # the grandchild, named by its command
 
 
 def test_a_failing_command_raises_with_its_output():
