@@ -15,7 +15,7 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from carebook.build.normalize import normalize, pin_styler_ids
-from carebook.build.pdf import pin_pdf_dates
+from carebook.build.pdf import pin_node_ids, pin_pdf_dates
 from carebook.build.pipeline import kernel_environment, source_date_epoch
 
 slow = pytest.mark.slow
@@ -106,6 +106,17 @@ def test_pdf_dates_of_another_shape_are_left_alone():
     data = b"/CreationDate (D:2026)/ModDate (D:20261124194156Z)"
     pinned = pin_pdf_dates(data, 0)
     assert pinned == b"/CreationDate (D:2026)/ModDate (D:19700101000000Z)"
+
+
+def test_chromium_structure_ids_that_shifted_between_prints_are_renumbered_alike():
+    # Seen in CI: two prints of one page differed only in "node00000024" vs "…25".
+    first = b"<</ID (node00000024)>> /Limits [(node00000024) (node00002189)] (node00000027)"
+    second = b"<</ID (node00000025)>> /Limits [(node00000025) (node00002189)] (node00000027)"
+    assert pin_node_ids(first) == pin_node_ids(second)
+    assert pin_node_ids(first) == (
+        b"<</ID (node00000001)>> /Limits [(node00000001) (node00000003)] (node00000002)"
+    )
+    assert len(pin_node_ids(first)) == len(first)
 
 
 # ---------------------------------------------------------------- canaries

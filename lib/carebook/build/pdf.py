@@ -33,6 +33,7 @@ __all__ = [
     "chromium_pdf",
     "weasyprint_pdf",
     "pin_pdf_dates",
+    "pin_node_ids",
 ]
 
 log = logging.getLogger(__name__)
@@ -158,11 +159,35 @@ def pin_pdf_dates(data: bytes, epoch: int) -> bytes:
     return _PDF_DATE.sub(replace, data)
 
 
+# Chromium names the tagged PDF's structure elements after DOM node ids ("node00000024"),
+# and which ids a page's nodes get can shift by one between two loads of the same page.
+_NODE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def pin_node_ids(data: bytes) -> bytes:
+    """Return PDF *data* with Chromium's structure-element ids renumbered 1, 2, 3 … in order.
+
+    The k-th smallest id becomes ``node`` + k (8 digits), so the ids keep their order (the
+    PDF's name tree stays sorted) and their length (no object moves), and two prints of the
+    same page get the same ids.
+
+    Examples
+    --------
+    >>> pin_node_ids(b"/ID (node00000025) [(node00000025) (node00000031)]")
+    b'/ID (node00000001) [(node00000001) (node00000002)]'
+    """
+    found = sorted({int(m.group(1)) for m in _NODE_ID.finditer(data)})
+    if not found or len(found) >= 10**8:
+        return data
+    rank = {old: new for new, old in enumerate(found, start=1)}
+    return _NODE_ID.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], data)
+
+
 def _pin_file_dates(pdf_path: Path, epoch: int | None) -> None:
-    if epoch is None:
-        return
     data = Path(pdf_path).read_bytes()
-    pinned = pin_pdf_dates(data, epoch)
+    pinned = pin_node_ids(data)
+    if epoch is not None:
+        pinned = pin_pdf_dates(pinned, epoch)
     if pinned != data:
         Path(pdf_path).write_bytes(pinned)
 
