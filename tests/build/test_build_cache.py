@@ -404,6 +404,10 @@ def test_each_kind_of_dependency_reruns_the_sections_that_depend_on_it(
         ("executed", "kernel environment changed (CAREBOOK_EXPERIMENT)")
     }
 
+    # The quick up-to-date check reads the files themselves, so the file really changes
+    # on disk (a YAML comment) and the stand-in validate() reports the new hash.
+    with open(root / "case.yaml", "a", encoding="utf-8") as handle:
+        handle.write("# edited\n")
     changed = dataclasses.replace(
         case,
         inputs={"case.yaml": dataclasses.replace(case.inputs["case.yaml"], sha256="1" * 64)},
@@ -480,3 +484,67 @@ def test_papermill_help_notebook_lists_every_parameter_with_help(path):
         assert info["help"].strip(), f"{path.name}: parameter {name} has no help comment"
         assert f"{name}: " in flat
         assert " ".join(info["help"].split()) in flat
+
+
+# --- the quick up-to-date check (no validation, no heavy imports) ------------------------
+
+
+@pytest.mark.slow
+def test_quick_check_skips_validation_only_while_every_byte_is_the_same(
+    tmp_path, case_factory, stand_ins, monkeypatch
+):
+    root = case_factory()
+    out = tmp_path / "out"
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
+
+    def rebuild():
+        return build(root, out, notebooks_dir=nbs, formats=["html"])
+
+    rebuild()
+    validated = len(stand_ins["validate"])
+    _no_kernels(monkeypatch)
+    again = rebuild()
+    assert again.up_to_date and again.case is None
+    assert len(stand_ins["validate"]) == validated  # nothing parsed the case again
+
+    # Each of these must send the build down the full path, which validates the case.
+    (out / cache.CACHE_DIR / cache.QUICK_FILE).write_text("{not json", encoding="utf-8")
+    assert rebuild().up_to_date  # still up to date, found the long way
+    assert len(stand_ins["validate"]) == validated + 1
+    assert rebuild().case is None  # ... and the quick record was stored again
+
+    config = root / "case.yaml"
+    data = config.read_bytes()
+    config.unlink()
+    (tmp_path / "elsewhere.yaml").write_bytes(data)
+    config.symlink_to(tmp_path / "elsewhere.yaml")  # same bytes, but now a link
+    rebuild()
+    assert len(stand_ins["validate"]) == validated + 2
+
+
+def test_folder_record_tells_content_links_and_folders_apart(tmp_path):
+    (tmp_path / "a.csv").write_text("x\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.csv").symlink_to(tmp_path / "a.csv")
+    record = cache.folder_record(tmp_path)
+    assert record["sub"] == "dir" and record["link.csv"].startswith("link:")
+    assert record["a.csv"] == "file:" + __import__("hashlib").sha256(b"x\n").hexdigest()
+    (tmp_path / "a.csv").write_text("y\n", encoding="utf-8")
+    assert cache.folder_record(tmp_path)["a.csv"] != record["a.csv"]
+    assert cache.folder_record(tmp_path / "missing") == {}
+
+
+@pytest.mark.parametrize(
+    ("jobs", "cpus", "rows", "expected"),
+    [
+        (None, 2, 70_000, 2),  # the sample: one kernel per core
+        (None, 8, 70_000, 6),  # never more kernels than sections
+        (None, 2, 2_000_000, 1),  # a large case: one kernel, to stay in memory
+        (3, 2, 2_000_000, 3),  # --jobs is always honoured
+        (None, None, 10, 1),
+    ],
+)
+def test_default_workers(jobs, cpus, rows, expected):
+    from carebook.build.pipeline import default_workers
+
+    assert default_workers(jobs, cpus, rows, 6) == expected

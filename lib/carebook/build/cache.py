@@ -555,3 +555,98 @@ def build_key(
             "extra": dict(extra),
         }
     )
+
+
+# --- the quick "nothing changed" check -------------------------------------------------
+#
+# A no-change rebuild should cost little more than starting Python. The full check above
+# needs the validated case (its input hashes) and the parameterised notebooks, which
+# means importing pandas and pandera and parsing every case file. This record is made
+# from the raw bytes of the folders instead; when it equals the one stored by the last
+# successful build, the case that build validated is byte-for-byte the case on disk now,
+# so validating it again can only give the same answer.
+
+QUICK_FILE = "quick.json"
+
+
+def folder_record(folder: str | os.PathLike[str], pattern: str = "*") -> dict[str, str]:
+    """Return entry name → ``"file:<sha256>"``, ``"link:<target>"`` or ``"dir"`` for *folder*.
+
+    Only the folder's own entries matching *pattern* are listed (not sub-folders'
+    contents). Symbolic links are recorded as links, never followed, so replacing a file
+    by a link to identical bytes still counts as a change (the loader refuses links out
+    of the case folder). A missing folder gives ``{}``.
+    """
+    root = Path(folder)
+    record: dict[str, str] = {}
+    try:
+        entries = sorted(root.glob(pattern), key=lambda p: p.name)
+    except OSError:
+        return record
+    for entry in entries:
+        try:
+            if entry.is_symlink():
+                record[entry.name] = "link:" + os.readlink(entry)
+            elif entry.is_dir():
+                record[entry.name] = "dir"
+            elif entry.is_file():
+                digest = hashlib.sha256()
+                with open(entry, "rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+                record[entry.name] = "file:" + digest.hexdigest()
+            else:
+                record[entry.name] = "other"
+        except OSError as err:
+            record[entry.name] = f"unreadable:{type(err).__name__}"
+    return record
+
+
+def quick_record(
+    case_dir: Path,
+    notebooks_dir: Path,
+    params: Mapping[str, Any] | None,
+    formats: Sequence[str],
+    chromium: str | None,
+) -> dict[str, Any]:
+    """Return everything a build's outcome depends on, read without parsing any of it.
+
+    Case files and notebooks by content; the parameters as given; the formats; carebook's
+    source, the installed versions and the environment (as for a section); the PDF
+    engine found.
+    """
+    return {
+        "case_dir": str(Path(case_dir).resolve()),
+        "case": folder_record(case_dir),
+        "notebooks_dir": str(Path(notebooks_dir).resolve()),
+        "notebooks": folder_record(notebooks_dir, "*.ipynb"),
+        "parameters": json.dumps(dict(params or {}), sort_keys=True, default=repr),
+        "formats": list(formats),
+        "source": source_record(),
+        "versions": version_record(),
+        "environment": environment_record(os.environ),
+        "chromium": chromium,
+    }
+
+
+def read_quick(out_dir: Path) -> dict[str, Any] | None:
+    """Return the quick record stored by the last successful build, or ``None``."""
+    try:
+        data = json.loads((Path(out_dir) / CACHE_DIR / QUICK_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_quick(out_dir: Path, record: Mapping[str, Any], **facts: Any) -> None:
+    """Store *record*'s key with *facts* (build key, warnings …) for the next build."""
+    from carebook.build.publish import write_atomic
+
+    body = {"key": record_key(dict(record)), **facts}
+    try:
+        write_atomic(
+            Path(out_dir) / CACHE_DIR / QUICK_FILE,
+            json.dumps(body, indent=1, ensure_ascii=False, default=str).encode("utf-8"),
+        )
+    except OSError as err:  # only a missed shortcut next time
+        log.info("could not store the quick build record: %s", err)
