@@ -194,7 +194,11 @@ def item_gaps(items: pd.DataFrame, *, ax=None):
     ax.set_xlabel("Gap: perception − expectation (points on the 7-point scale)".replace("−", "-"))
     ax.set_ylabel("")
     ax.tick_params(axis="y", labelsize=8.5)
-    ax.legend(title=None, fontsize=8.5, loc="lower left" if high <= 0 else "best")
+    # Below the axes, in one row: inside them it covered the labels of the longest bars.
+    ax.legend(
+        title=None, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.09),
+        ncol=5, frameon=False,
+    )  # fmt: skip
     return ax
 
 
