@@ -71,4 +71,4 @@ def test_pdf_contains_every_section_heading(sample_report):
     flat = " ".join(text.split())
     for heading in SECTION_HEADINGS:
         assert heading in flat, heading
-    assert "(Parasuraman, Zeithaml and Berry, 1988)" in flat
+    assert "(Parasuraman, Zeithaml and Berry, 1988; Parasuraman, Berry and Zeithaml, 1991)" in flat
