@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.tools import Tools
+from carebook.build import pdf
 
 __all__ = ["MERGE_SCRIPT", "naive_commands", "DESCRIPTION"]
 
@@ -36,16 +37,9 @@ merged.cells = [cell for nb in nbs for cell in nb.cells]
 nbformat.write(merged, out)
 """
 
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-pdf-header-footer",
-)
+# The same headless flags carebook prints with, so the comparison is of the chains, not
+# of Chromium settings.
+CHROMIUM_FLAGS = pdf.CHROMIUM_FLAGS
 
 
 def naive_commands(

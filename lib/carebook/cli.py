@@ -193,16 +193,14 @@ def _check_summary(result, case_dir: str | None, notebooks: str | None) -> str:
                 return stored["line"]
         except (OSError, ValueError, AttributeError):
             pass
-    from carebook import case as case_package
     from carebook.build.publish import write_atomic
     from carebook.checks import run_checks
 
-    from carebook.paths import SAMPLE_CASE
-
-    case = result.case
-    if case is None:  # the quick up-to-date path validated nothing
-        case = case_package.validate(Path(case_dir) if case_dir is not None else SAMPLE_CASE)
-    line = run_checks(case, _section_notebooks(result.out_dir, notebooks)).summary_line()
+    if result.case is None:  # the quick up-to-date path validated nothing
+        report = _check_report(case_dir, result.out_dir, notebooks)
+    else:
+        report = run_checks(result.case, _section_notebooks(result.out_dir, notebooks))
+    line = report.summary_line()
     if build_key is not None:
         try:
             write_atomic(stored_path, json.dumps({"build_key": build_key, "line": line}).encode("utf-8"))

@@ -266,8 +266,9 @@ def build(
     )
     dependencies = {
         "inputs": cache.input_hashes(case),
-        "source": cache.source_record(),
-        "versions": cache.version_record(),
+        # Computed once, for the quick check above: hashing the source again costs time.
+        "source": quick["source"],
+        "versions": quick["versions"],
         "environment": cache.environment_record(settings.env),
     }
     store = cache.SectionCache(
@@ -296,27 +297,15 @@ def build(
         if previous is not None and previous.get("build_key") == key:
             if cache.files_match(out, previous.get("outputs") or {}):
                 # "A build with nothing changed does almost nothing" (issue 7).
-                shutil.rmtree(out / publish.FAILED_DIR, ignore_errors=True)
-                reason = "nothing changed since the last build"
-                results = [SectionResult(j.name, 0.0, "cached", reason) for j in job_list]
-                for done, r in enumerate(results, start=1):
-                    notify(events.Event(events.SECTION_FINISHED, r.name, r.status, done, total))
-                notify(events.Event(events.BUILD_FINISHED, "", "up to date", total, total))
-                log.info("Nothing changed since the last build; %s left as it was", out)
                 cache.write_quick(
                     out, quick, build_key=key, warnings=warnings,
                     pdf_engine=previous.get("pdf_engine"), sections=[j.name for j in job_list],
                 )  # fmt: skip
-                return BuildResult(
-                    out_dir=out,
-                    sections=results,
-                    formats=chosen,
-                    pdf_engine=previous.get("pdf_engine"),
-                    warnings=warnings,
-                    seconds=round(time.perf_counter() - started, 3),
-                    up_to_date=True,
-                    case=case,
-                )
+                return _left_as_it_was(
+                    out, [j.name for j in job_list], formats=chosen,
+                    pdf_engine=previous.get("pdf_engine"), warnings=warnings,
+                    started=started, notify=notify, case=case,
+                )  # fmt: skip
             log.info("published files differ from the last build's manifest; rebuilding")
 
         decisions = {j.name: store.decide(j) for j in job_list}
@@ -447,25 +436,52 @@ def _unchanged_since_last_build(
             return None
         if not cache.files_match(out, previous.get("outputs") or {}):
             return None
-        shutil.rmtree(out / publish.FAILED_DIR, ignore_errors=True)
         names = [str(n) for n in stored.get("sections") or previous.get("sections") or []]
-        reason = "nothing changed since the last build"
-        results = [SectionResult(name, 0.0, "cached", reason) for name in names]
-        total = len(results)
-        notify(events.Event(events.BUILD_STARTED, total=total))
-        for done, r in enumerate(results, start=1):
-            notify(events.Event(events.SECTION_FINISHED, r.name, r.status, done, total))
-        notify(events.Event(events.BUILD_FINISHED, "", "up to date", total, total))
+        notify(events.Event(events.BUILD_STARTED, total=len(names)))
+        return _left_as_it_was(
+            out, names, formats=tuple(quick.get("formats") or ()),
+            pdf_engine=stored.get("pdf_engine"),
+            warnings=[str(w) for w in stored.get("warnings") or []],
+            started=started, notify=notify, case=None,
+        )  # fmt: skip
+
+
+def _left_as_it_was(
+    out: Path,
+    names: Sequence[str],
+    *,
+    formats: tuple[str, ...],
+    pdf_engine: str | None,
+    warnings: list[str],
+    started: float,
+    notify: Any,
+    case: Any,
+) -> BuildResult:
+    """Report an up-to-date build: every section reused, the published files untouched.
+
+    Called with the output lock held, by the quick check (*case* ``None``: nothing was
+    validated) and by the full one (after validation, when the build key matched).
+    """
+    from carebook.build import progress as events
+    from carebook.build import publish
+
+    shutil.rmtree(out / publish.FAILED_DIR, ignore_errors=True)
+    reason = "nothing changed since the last build"
+    results = [SectionResult(name, 0.0, "cached", reason) for name in names]
+    total = len(results)
+    for done, r in enumerate(results, start=1):
+        notify(events.Event(events.SECTION_FINISHED, r.name, r.status, done, total))
+    notify(events.Event(events.BUILD_FINISHED, "", "up to date", total, total))
     log.info("Nothing changed since the last build; %s left as it was", out)
     return BuildResult(
         out_dir=out,
         sections=results,
-        formats=tuple(quick.get("formats") or ()),
-        pdf_engine=stored.get("pdf_engine"),
-        warnings=[str(w) for w in stored.get("warnings") or []],
+        formats=formats,
+        pdf_engine=pdf_engine,
+        warnings=warnings,
         seconds=round(time.perf_counter() - started, 3),
         up_to_date=True,
-        case=None,
+        case=case,
     )
 
 
