@@ -629,6 +629,15 @@ def quick_record(
     }
 
 
+def context_key(record: Mapping[str, Any]) -> str:
+    """Return the key of a quick record without its notebooks: what every section shares.
+
+    When it equals the last build's, only sections whose code changed can need a run
+    (the pipeline uses this to decide how many kernels to start early).
+    """
+    return record_key({k: v for k, v in record.items() if k not in ("notebooks",)})
+
+
 def read_quick(out_dir: Path) -> dict[str, Any] | None:
     """Return the quick record stored by the last successful build, or ``None``."""
     try:

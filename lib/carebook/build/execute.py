@@ -14,6 +14,12 @@ A per-section cache can slot in through the :class:`SectionCache` protocol (care
 is :class:`carebook.build.cache.SectionCache`): a worker asks it for a finished notebook
 before running a job and offers it every verified run. A worker whose jobs are all
 cached never starts a kernel (kernels start lazily, on the first job that must run).
+
+A build that knows it will run sections can start the kernels early with a
+:class:`KernelPool`: each kernel starts and runs a warm-up (imports, the case read into
+the kernel's own cache) while the build process is still validating the case, and no
+section runs until :meth:`KernelPool.run` is called. Longer sections are handed out
+first (:func:`longest_first`), so the longest one does not start last.
 """
 
 from __future__ import annotations
@@ -35,7 +41,15 @@ from nbformat import NotebookNode
 
 from carebook.build.verify import Failure, failure_at, find_problem
 
-__all__ = ["KernelSettings", "Job", "SectionRun", "SectionCache", "run_sections"]
+__all__ = [
+    "KernelSettings",
+    "Job",
+    "SectionRun",
+    "SectionCache",
+    "KernelPool",
+    "longest_first",
+    "run_sections",
+]
 
 log = logging.getLogger(__name__)
 
@@ -158,10 +172,33 @@ class _KernelWorker:
         )
         self.km, self.kc, self.used = km, kc, False
 
-    async def reset_namespace(self) -> None:
-        if self.used:
+    async def warm_up(self, code: str) -> None:
+        """Start the kernel and send it *code* without waiting for the code to finish.
+
+        The kernel works through it while the build goes on; the first section's cells
+        queue behind it. Its output is never read (replies are matched by message id).
+        """
+        await self.ensure_kernel()
+        self.kc.execute(code, silent=True, store_history=False)
+        self.used = True  # the warm-up's names are cleared before the first section
+
+    async def reset_namespace(self, section_env: Mapping[str, str], prelude: str = "") -> None:
+        """Clear the user namespace, set *section_env*, run *prelude* (before a section)."""
+        lines = ["%reset -f"] if self.used else []
+        if section_env:
+            lines += [
+                "import os as _carebook_os",
+                f"_carebook_os.environ.update({dict(section_env)!r})",
+                "del _carebook_os",
+            ]
+        if prelude:
+            lines.append(prelude)
+        if lines:
+            # After a warm-up this waits for it to finish: reading a large case can take
+            # as long as a cell may run.
+            timeout = self.settings.start_timeout + self.settings.cell_timeout
             await self.kc.execute_interactive(
-                "%reset -f", store_history=False, timeout=self.settings.start_timeout
+                "\n".join(lines), store_history=False, timeout=timeout
             )
 
     async def shutdown(self) -> None:
@@ -180,7 +217,9 @@ class _KernelWorker:
             shutil.rmtree(self.socket_dir, ignore_errors=True)
             self.socket_dir = None
 
-    async def run(self, job: Job) -> SectionRun:
+    async def run(
+        self, job: Job, section_env: Mapping[str, str] | None = None, prelude: str = ""
+    ) -> SectionRun:
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -193,7 +232,7 @@ class _KernelWorker:
 
         try:
             await self.ensure_kernel()
-            await self.reset_namespace()
+            await self.reset_namespace(section_env or {}, prelude)
         except Exception as err:
             await self.shutdown()
             failure = Failure(job.name, None, "", "KernelStartError", _one_line(err))
@@ -253,6 +292,199 @@ def _one_line(value: object) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+def longest_first(jobs: Sequence[Job]) -> list[int]:
+    """Return the indices of *jobs*, the most code first (ties in report order).
+
+    With a few kernels and one long section, handing the long one out last leaves the
+    other kernels idle while it runs; the amount of code is a fair guess at the cost of a
+    section before it has ever run (in the sample, 40_analysis has the most code and
+    takes longest).
+    """
+
+    def code_size(job: Job) -> int:
+        return sum(len(c.source) for c in job.nb.cells if c.cell_type == "code")
+
+    return sorted(range(len(jobs)), key=lambda i: (-code_size(jobs[i]), i))
+
+
+class KernelPool:
+    """Worker threads, each owning one kernel, that can start before there is work.
+
+    Parameters
+    ----------
+    settings : KernelSettings
+        Kernel environment, working folder and timeouts.
+
+    Notes
+    -----
+    A kernel is bound to the event loop of the thread that started it, so each thread
+    lives from :meth:`start` to the end of :meth:`run` (or :meth:`close`) and runs the
+    sections it takes from a shared queue. Use as a context manager, or call
+    :meth:`close`: a pool closed before :meth:`run` shuts its kernels down without
+    running anything.
+    """
+
+    def __init__(self, settings: KernelSettings):
+        self.settings = settings
+        self._threads: list[threading.Thread] = []
+        self._go = threading.Event()
+        self._stop = threading.Event()
+        self._closed = False
+        self._todo: queue.Queue[int] = queue.Queue()
+        self._jobs: Sequence[Job] = ()
+        self._results: list[SectionRun | None] = []
+        self._errors: list[BaseException] = []
+        self._active = 0
+        self._cache: SectionCache | None = None
+        self._progress: Callable[[SectionRun], None] | None = None
+        self._on_start: Callable[[Job], None] | None = None
+        self._section_env: dict[str, str] = {}
+        self._prelude = ""
+        self._private: str | None = None
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def private_dir(self) -> str:
+        """Return a folder only this user can read, removed when the pool closes.
+
+        For what the build hands to its kernels (the validated case).
+        """
+        if self._private is None:
+            self._private = tempfile.mkdtemp(prefix="carebook-build-")
+        return self._private
+
+    @property
+    def size(self) -> int:
+        """Number of worker threads (one kernel each) started so far."""
+        return len(self._threads)
+
+    def start(self, count: int, warm_up: str | None = None) -> None:
+        """Start *count* more kernels now, each running *warm_up* (if given) while it waits.
+
+        Parameters
+        ----------
+        count : int
+            Kernels to start (0 starts none).
+        warm_up : str, optional
+            Python code sent to each kernel as soon as it is up (imports, reading the
+            case); its errors are ignored, the sections will meet them again.
+        """
+        if self._closed or self._go.is_set():
+            raise RuntimeError("kernels can only be started before run()")
+        for _ in range(max(0, int(count))):
+            self._spawn(warm_up)
+
+    def _spawn(self, warm_up: str | None) -> None:
+        number = len(self._threads)
+        thread = threading.Thread(
+            target=self._thread_main, args=(number, warm_up),
+            name=f"carebook-kernel-{number}", daemon=True,
+        )  # fmt: skip
+        self._threads.append(thread)
+        thread.start()
+
+    def _thread_main(self, number: int, warm_up: str | None) -> None:
+        try:
+            asyncio.run(self._work(number, warm_up))
+        except BaseException as err:  # surfaced by run(); a thread must not die silently
+            self._errors.append(err)
+            self._stop.set()
+
+    async def _work(self, number: int, warm_up: str | None) -> None:
+        worker = _KernelWorker(self.settings)
+        try:
+            if warm_up is not None:
+                try:
+                    await worker.warm_up(warm_up)
+                except Exception as err:  # the first section starts a kernel again
+                    log.debug("kernel %d: warm-up failed: %s", number, err)
+                    await worker.shutdown()
+            while not self._go.is_set():
+                await asyncio.sleep(0.005)
+            if self._closed or number >= self._active:
+                return
+            while not self._stop.is_set():
+                try:
+                    i = self._todo.get_nowait()
+                except queue.Empty:
+                    return
+                run = await self._run_one(worker, self._jobs[i])
+                self._results[i] = run
+                if run.failure is not None:
+                    self._stop.set()
+                log.info("%s: %s in %.1f s", run.name, run.status, run.seconds)
+                if self._progress is not None:
+                    self._progress(run)
+        finally:
+            await worker.close()
+
+    async def _run_one(self, worker: _KernelWorker, job: Job) -> SectionRun:
+        cached = self._cache.get(job) if self._cache is not None else None
+        if cached is not None:
+            return SectionRun(job.name, cached, 0.0, "cached")
+        if self._on_start is not None:
+            self._on_start(job)
+        run = await worker.run(job, self._section_env, self._prelude)
+        if run.failure is None and self._cache is not None:
+            self._cache.put(job, run.nb)
+        return run
+
+    def run(
+        self,
+        jobs: Sequence[Job],
+        *,
+        workers: int,
+        cache: SectionCache | None = None,
+        progress: Callable[[SectionRun], None] | None = None,
+        on_start: Callable[[Job], None] | None = None,
+        section_env: Mapping[str, str] | None = None,
+        prelude: str = "",
+    ) -> list[SectionRun]:
+        """Run *jobs* on at most *workers* kernels (see :func:`run_sections`); once only.
+
+        Kernels already started beyond *workers* are shut down unused; fewer are topped
+        up (they start without a warm-up).
+        """
+        if self._closed or self._go.is_set():
+            raise RuntimeError("a KernelPool runs one set of jobs")
+        self._jobs = list(jobs)
+        self._results = [None] * len(self._jobs)
+        self._cache, self._progress, self._on_start = cache, progress, on_start
+        self._section_env = dict(section_env or {})
+        self._prelude = prelude
+        for i in longest_first(self._jobs):
+            self._todo.put(i)
+        self._active = max(1, min(int(workers), len(self._jobs))) if self._jobs else 0
+        while len(self._threads) < self._active:
+            self._spawn(None)
+        self._go.set()
+        self._join()
+        if self._errors:
+            raise self._errors[0]
+        return [
+            r if r is not None else SectionRun(job.name, job.nb, 0.0, "skipped")
+            for r, job in zip(self._results, self._jobs, strict=True)
+        ]
+
+    def close(self) -> None:
+        """Shut every kernel down (after :meth:`run`, they already are)."""
+        if not self._go.is_set():
+            self._closed = True
+            self._go.set()
+        self._join()
+        if self._private is not None:
+            shutil.rmtree(self._private, ignore_errors=True)
+            self._private = None
+
+    def _join(self) -> None:
+        for thread in self._threads:
+            thread.join()
+
+
 def run_sections(
     jobs: Sequence[Job],
     settings: KernelSettings,
@@ -261,13 +493,17 @@ def run_sections(
     cache: SectionCache | None = None,
     progress: Callable[[SectionRun], None] | None = None,
     on_start: Callable[[Job], None] | None = None,
+    section_env: Mapping[str, str] | None = None,
+    prelude: str = "",
+    pool: KernelPool | None = None,
 ) -> list[SectionRun]:
     """Run *jobs* on ``min(workers, len(jobs))`` reused kernels.
 
     Parameters
     ----------
     jobs : sequence of Job
-        Sections in report order.
+        Sections in report order. They are handed out longest first
+        (:func:`longest_first`).
     settings : KernelSettings
         Kernel environment, working folder and timeouts.
     workers : int
@@ -279,6 +515,16 @@ def run_sections(
     on_start : callable, optional
         Called with each :class:`Job` about to run in a kernel (not for cached ones),
         from a worker thread.
+    section_env : mapping, optional
+        Variables set in the kernel's ``os.environ`` before each section, on top of
+        ``settings.env``. The build's date (``SOURCE_DATE_EPOCH``) goes here: it comes
+        from the case, and the kernels may have started before the case was read.
+    prelude : str, optional
+        Code run in the kernel (after the reset) before each section, outside the
+        notebook: the pipeline hands the validated case to the kernel with it.
+    pool : KernelPool, optional
+        Kernels started earlier (with *settings*); a new pool otherwise. Either way the
+        kernels are shut down when this returns.
 
     Returns
     -------
@@ -286,60 +532,11 @@ def run_sections(
         In the order of *jobs*. After the first failure no new section is started; the
         ones not started are ``skipped``.
     """
-    results: list[SectionRun | None] = [None] * len(jobs)
-    todo: queue.Queue[int] = queue.Queue()
-    for i in range(len(jobs)):
-        todo.put(i)
-    stop = threading.Event()
-    n_workers = max(1, min(int(workers), len(jobs)))
-
-    async def work() -> None:
-        worker = _KernelWorker(settings)
-        try:
-            while not stop.is_set():
-                try:
-                    i = todo.get_nowait()
-                except queue.Empty:
-                    return
-                job = jobs[i]
-                cached = cache.get(job) if cache is not None else None
-                if cached is not None:
-                    run = SectionRun(job.name, cached, 0.0, "cached")
-                else:
-                    if on_start is not None:
-                        on_start(job)
-                    run = await worker.run(job)
-                    if run.failure is None and cache is not None:
-                        cache.put(job, run.nb)
-                results[i] = run
-                if run.failure is not None:
-                    stop.set()
-                log.info("%s: %s in %.1f s", job.name, run.status, run.seconds)
-                if progress is not None:
-                    progress(run)
-        finally:
-            await worker.close()
-
-    errors: list[BaseException] = []
-
-    def thread_main() -> None:
-        try:
-            asyncio.run(work())
-        except BaseException as err:  # surfaced below; a thread must not die silently
-            errors.append(err)
-            stop.set()
-
-    threads = [
-        threading.Thread(target=thread_main, name=f"carebook-kernel-{n}", daemon=True)
-        for n in range(n_workers)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return [
-        r if r is not None else SectionRun(job.name, job.nb, 0.0, "skipped")
-        for r, job in zip(results, jobs, strict=True)
-    ]
+    pool = pool if pool is not None else KernelPool(settings)
+    try:
+        return pool.run(
+            jobs, workers=workers, cache=cache, progress=progress, on_start=on_start,
+            section_env=section_env, prelude=prelude,
+        )  # fmt: skip
+    finally:
+        pool.close()

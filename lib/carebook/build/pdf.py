@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from carebook.errors import ExportError
 
@@ -229,6 +230,7 @@ def print_pdf(
     *,
     timeout: float = 120,
     source_date_epoch: int | None = None,
+    browser: Any = None,
 ) -> str:
     """Print the sanitized HTML page to an A4 PDF and return the engine used.
 
@@ -244,6 +246,9 @@ def print_pdf(
         The build date (seconds since 1970, UTC) written as the PDF's creation and
         modification date; default ``SOURCE_DATE_EPOCH`` from the environment, else the
         dates stay as the engine wrote them.
+    browser : carebook.build.browser.Browser, optional
+        A Chromium started earlier in the build; it prints first, and if it cannot, the
+        one-shot ``--print-to-pdf`` is tried.
 
     Returns
     -------
@@ -260,7 +265,17 @@ def print_pdf(
         log.warning("No Chromium found: the PDF is rendered with WeasyPrint instead.")
     else:
         try:
-            chromium_pdf(html_path, pdf_path, chromium=chromium, timeout=timeout)
+            printed = False
+            if browser is not None:
+                from carebook.build.browser import BrowserError
+
+                try:
+                    browser.print_pdf(html_path, pdf_path, timeout=timeout)
+                    printed = _is_pdf(Path(pdf_path))
+                except BrowserError as err:
+                    log.info("%s; printing with a new Chromium instead", err)
+            if not printed:
+                chromium_pdf(html_path, pdf_path, chromium=chromium, timeout=timeout)
             epoch = source_date_epoch
             _pin_file_dates(pdf_path, epoch if epoch is not None else _epoch_from_environment())
             return "chromium"

@@ -116,8 +116,12 @@ def source_date_epoch(case: Any) -> int:
     return _EPOCH_BASE + day * 86400
 
 
-def kernel_environment(epoch: int, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Return the kernels' environment: *base* (default ``os.environ``) pinned for repeatability."""
+def kernel_environment(epoch: int | None, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return the kernels' environment: *base* (default ``os.environ``) pinned for repeatability.
+
+    With *epoch* ``None`` the build date is left to be set per section (the pipeline
+    starts kernels before it has read the case that decides the date).
+    """
     env = dict(os.environ if base is None else base)
     env.update(
         {
@@ -126,11 +130,31 @@ def kernel_environment(epoch: int, base: Mapping[str, str] | None = None) -> dic
             "LC_ALL": "C.UTF-8",
             "LANG": "C.UTF-8",
             "MPLBACKEND": "Agg",
-            "SOURCE_DATE_EPOCH": str(int(epoch)),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         }
     )
+    if epoch is not None:
+        env["SOURCE_DATE_EPOCH"] = str(int(epoch))
     return env
+
+
+def warm_up_code() -> str:
+    """Return what a kernel runs while it waits for its first section: the common imports.
+
+    pandas, matplotlib, seaborn and carebook's case model, so the first section starts
+    where the others do. The case itself is not read here: the build hands the kernels
+    the case it validated (:func:`carebook.case.loader.prime`) before the first section.
+    Errors are left for the sections to meet.
+    """
+    return "\n".join(
+        [
+            "try:",
+            "    import carebook, carebook.case, carebook.figures, carebook.tables",
+            "    carebook.setup()",
+            "except Exception:",
+            "    pass",
+        ]
+    )
 
 
 def _check_formats(formats: Sequence[str] | str) -> tuple[str, ...]:
@@ -203,7 +227,8 @@ def build(
     Raises
     ------
     InputError
-        The case is invalid (raised before any kernel starts).
+        The case is invalid (raised before any section runs; kernels started early to
+        import while the case is validated are shut down unused).
     ParameterError
         A parameter is unknown, not an identifier or of the wrong type; or a section
         does not have exactly one ``parameters`` cell.
@@ -217,7 +242,7 @@ def build(
     BuildLocked
         Another build is writing into the output folder.
     """
-    from carebook.build import cache, pdf, publish
+    from carebook.build import cache, pdf
     from carebook.build import progress as events
 
     started = time.perf_counter()
@@ -233,27 +258,129 @@ def build(
         if unchanged is not None:
             return unchanged
 
+    with contextlib.ExitStack() as resources:
+        # Chromium gets ready while the sections run (carebook.build.browser).
+        browser = _start_browser(chromium) if chromium is not None else None
+        if browser is not None:
+            resources.callback(browser.close)
+        return _build_with_kernels(
+            case_dir=case_dir, out=out, notebooks=notebooks, chosen=chosen,
+            chromium=chromium, quick=quick, params=params, use_cache=use_cache, jobs=jobs,
+            notify=notify, started=started, cell_timeout=cell_timeout,
+            start_timeout=start_timeout, browser=browser,
+        )  # fmt: skip
+
+
+def _start_browser(chromium: str) -> Any:
+    from carebook.build.browser import Browser, BrowserError
+
+    try:
+        return Browser(chromium)
+    except BrowserError as err:
+        log.info("%s; the PDF will be printed by a new Chromium", err)
+        return None
+
+
+def _build_with_kernels(
+    *,
+    case_dir: Path,
+    out: Path,
+    notebooks: Path,
+    chosen: tuple[str, ...],
+    chromium: str | None,
+    quick: Mapping[str, Any],
+    params: Mapping[str, Any] | None,
+    use_cache: bool,
+    jobs: int | None,
+    notify: Callable[[Any], None],
+    started: float,
+    cell_timeout: float,
+    start_timeout: float,
+    browser: Any,
+) -> BuildResult:
+    """Check the parameters, start the kernels and go on (see :func:`build`)."""
     # Heavy imports (pandas, pandera, nbconvert) only once there is work to do.
-    import carebook
-    from carebook import case as case_package
-    from carebook.build import assemble, execute, export, manifest, normalize
+    from carebook.build import cache, execute
     from carebook.build import sections as sections_module
 
-    case = case_package.validate(case_dir)
+    # Parameters are checked before any kernel starts (reliability.md P0-6).
     sections = sections_module.discover(notebooks)
     converted = sections_module.check_parameters(params, sections)
     case_rel = sections_module.relative_case_dir(case_dir, notebooks)
     user_params = {k: v for values in converted.values() for k, v in values.items()}
-    epoch = source_date_epoch(case)
+    job_list = [
+        _prepare(s, sections_module.section_parameters(s, converted, case_rel)) for s in sections
+    ]
+    code_keys = {j.name: cache.record_key(cache.code_record(j.nb)) for j in job_list}
+    # The build date comes from the case, so it is set in the kernel before each section
+    # (section_env) rather than at kernel start: that lets the kernels start now.
     settings = execute.KernelSettings(
-        env=kernel_environment(epoch),
+        env=kernel_environment(None),
         cwd=notebooks.resolve(),
         cell_timeout=cell_timeout,
         start_timeout=start_timeout,
     )
-    job_list = [
-        _prepare(s, sections_module.section_parameters(s, converted, case_rel)) for s in sections
-    ]
+    pool = execute.KernelPool(settings)
+    with pool:
+        # Kernels start and import while this process validates the case; no section
+        # runs before the case is valid, and an invalid case shuts them down unused.
+        expected = _expected_to_run(out, quick, code_keys, use_cache)
+        if expected:
+            pool.start(
+                default_workers(jobs, os.cpu_count(), _estimated_rows(case_dir), len(expected)),
+                warm_up=warm_up_code(),
+            )
+        return _build_after_start(
+            case_dir=case_dir, out=out, notebooks=notebooks, chosen=chosen,
+            chromium=chromium, quick=quick, use_cache=use_cache, jobs=jobs, notify=notify,
+            started=started, sections=sections, job_list=job_list, case_rel=case_rel,
+            user_params=user_params, code_keys=code_keys, settings=settings, pool=pool,
+            browser=browser,
+        )  # fmt: skip
+
+
+def _build_after_start(
+    *,
+    case_dir: Path,
+    out: Path,
+    notebooks: Path,
+    chosen: tuple[str, ...],
+    chromium: str | None,
+    quick: Mapping[str, Any],
+    use_cache: bool,
+    jobs: int | None,
+    notify: Callable[[Any], None],
+    started: float,
+    sections: Sequence[Any],
+    job_list: Sequence[Any],
+    case_rel: str,
+    user_params: Mapping[str, Any],
+    code_keys: Mapping[str, str],
+    settings: Any,
+    pool: Any,
+    browser: Any,
+) -> BuildResult:
+    """Validate the case, run the sections on *pool*, export and publish (see :func:`build`)."""
+    import carebook
+    from carebook import case as case_package
+    from carebook.build import assemble, cache, execute, export, manifest, normalize, pdf, publish
+    from carebook.build import progress as events
+
+    # Validated once here and handed to the kernels (case.loader.share/prime), so the
+    # kernels do not read and validate the same files again.
+    shared = Path(pool.private_dir()) / "case.pickle"
+    state = case_package.loader.folder_state(case_dir)
+    case = case_package.validate(case_dir)
+    case_package.loader.share(case, case_dir, state, shared)
+    prelude = "\n".join(
+        [
+            "import carebook.case.loader as _carebook_loader",
+            f"_carebook_loader.prime({case_rel!r}, {str(shared)!r})",
+            "del _carebook_loader",
+        ]
+    )
+    epoch = source_date_epoch(case)
+    section_env = {"SOURCE_DATE_EPOCH": str(epoch)}
     workers = default_workers(jobs, os.cpu_count(), _case_rows(case), len(job_list))
     replacements = normalize.path_replacements(
         {
@@ -269,7 +396,7 @@ def build(
         # Computed once, for the quick check above: hashing the source again costs time.
         "source": quick["source"],
         "versions": quick["versions"],
-        "environment": cache.environment_record(settings.env),
+        "environment": cache.environment_record({**settings.env, **section_env}),
     }
     store = cache.SectionCache(
         out,
@@ -286,6 +413,11 @@ def build(
             "chromium": chromium,
         },
     )
+    quick_facts = {
+        "context": cache.context_key(quick),
+        "code": dict(code_keys),
+        "sections": [j.name for j in job_list],
+    }
     warnings = [str(p) for p in getattr(case, "warnings", ())]
     total = len(job_list)
 
@@ -299,7 +431,7 @@ def build(
                 # "A build with nothing changed does almost nothing" (issue 7).
                 cache.write_quick(
                     out, quick, build_key=key, warnings=warnings,
-                    pdf_engine=previous.get("pdf_engine"), sections=[j.name for j in job_list],
+                    pdf_engine=previous.get("pdf_engine"), **quick_facts,
                 )  # fmt: skip
                 return _left_as_it_was(
                     out, [j.name for j in job_list], formats=chosen,
@@ -326,7 +458,8 @@ def build(
             try:
                 runs = execute.run_sections(
                     job_list, settings, workers=workers, cache=store,
-                    progress=on_finish, on_start=on_start,
+                    progress=on_finish, on_start=on_start, section_env=section_env,
+                    prelude=prelude, pool=pool,
                 )  # fmt: skip
             except BaseException:
                 notify(events.Event(events.BUILD_FINISHED, status="failed", total=total))
@@ -366,8 +499,9 @@ def build(
             if "pdf" in chosen:
                 with step("print pdf"):
                     engine = pdf.print_pdf(
-                        html_path, staging / "report.pdf", source_date_epoch=epoch
-                    )
+                        html_path, staging / "report.pdf", source_date_epoch=epoch,
+                        browser=browser,
+                    )  # fmt: skip
                 outputs["report.pdf"] = staging / "report.pdf"
             if "html" in chosen:
                 outputs["report.html"] = html_path
@@ -396,7 +530,7 @@ def build(
                 publish.publish(staging, out)
                 cache.write_quick(
                     out, quick, build_key=key, warnings=warnings, pdf_engine=engine,
-                    sections=[j.name for j in job_list],
+                    **quick_facts,
                 )  # fmt: skip
             notify(events.Event(events.BUILD_FINISHED, status="built", done=total, total=total))
         finally:
@@ -515,6 +649,46 @@ def default_workers(jobs: int | None, cpus: int | None, rows: int, sections: int
     else:
         wanted = cpus or 1
     return max(1, min(wanted, sections))
+
+
+def _expected_to_run(
+    out: Path, quick: Mapping[str, Any], code_keys: Mapping[str, str], use_cache: bool
+) -> list[str]:
+    """Guess which sections will run, before the case is read: how many kernels to start.
+
+    Every section, unless the last build had the same context (case files, parameters,
+    source, versions, environment); then the sections whose code changed since. The
+    section cache still decides; a wrong guess costs only time.
+    """
+    from carebook.build import cache
+
+    stored = cache.read_quick(out) if use_cache else None
+    if stored is None or stored.get("context") != cache.context_key(quick):
+        return list(code_keys)
+    before = stored.get("code")
+    before = before if isinstance(before, dict) else {}
+    return [name for name, key in code_keys.items() if before.get(name) != key]
+
+
+def _estimated_rows(case_dir: Path) -> int:
+    """Return the line count of ``survey.csv`` plus ``contacts.csv``: rows before reading.
+
+    Only regular files are read (a FIFO would block, a link is the loader's to refuse).
+    """
+    import stat
+
+    total = 0
+    for name in ("survey.csv", "contacts.csv"):
+        path = Path(case_dir) / name
+        try:
+            if not stat.S_ISREG(path.lstat().st_mode):
+                continue
+            with open(path, "rb") as handle:
+                blocks = iter(lambda: handle.read(1 << 20), b"")
+                total += sum(block.count(b"\n") for block in blocks)
+        except OSError:
+            continue
+    return total
 
 
 def _case_rows(case: Any) -> int:

@@ -42,7 +42,17 @@ from carebook.case.tables import Context, check_table, not_supplied_columns
 from carebook.case.yamlfile import load_yaml
 from carebook.errors import InputError, Problem
 
-__all__ = ["validate", "load_case", "summary", "clear_cache", "check_csv_file", "DEFAULT_CODEBOOK"]
+__all__ = [
+    "validate",
+    "load_case",
+    "summary",
+    "clear_cache",
+    "check_csv_file",
+    "folder_state",
+    "share",
+    "prime",
+    "DEFAULT_CODEBOOK",
+]
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +287,95 @@ def load_case(case_dir: str | os.PathLike[str] | None = None, *, use_cache: bool
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return case
+
+
+def folder_state(case_dir: str | os.PathLike[str] | None) -> tuple | None:
+    """Return what :func:`load_case` keys its cache on: the folder's names, sizes, times.
+
+    ``None`` when the folder cannot be listed (:func:`validate` says why).
+    """
+    try:
+        return _fingerprint(_root(case_dir))
+    except (InputError, OSError):
+        return None
+
+
+def share(
+    case: Case,
+    case_dir: str | os.PathLike[str] | None,
+    state: tuple | None,
+    target: str | os.PathLike[str],
+) -> bool:
+    """Write a validated case to *target* for other processes to :func:`prime` with.
+
+    The build validates the case once and hands it to every kernel, instead of each
+    kernel reading and validating the files again (the largest part of a small
+    section's time, and many seconds for a large case).
+
+    Parameters
+    ----------
+    case : Case
+        What :func:`validate` returned for *case_dir*.
+    case_dir : path-like or None
+        The case folder.
+    state : tuple
+        :func:`folder_state` taken before validating: if any file changed since, the
+        case is not shared (the kernels then validate the folder themselves).
+    target : path-like
+        A file in a folder private to this user (a pickle: only this build's own
+        kernels read it).
+
+    Returns
+    -------
+    bool
+        True when the case was written.
+    """
+    import pickle
+
+    if state is None or folder_state(case_dir) != state:
+        return False
+    try:
+        with open(target, "wb") as handle:
+            pickle.dump((state, case), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError) as err:
+        log.debug("case not shared with the kernels: %s", err)
+        Path(target).unlink(missing_ok=True)
+        return False
+    return True
+
+
+def prime(case_dir: str | os.PathLike[str] | None, shared: str | os.PathLike[str]) -> bool:
+    """Put a case written by :func:`share` into this process's :func:`load_case` cache.
+
+    Only when the case folder still has the files it had when it was validated (same
+    names, sizes, modification times); otherwise nothing happens and :func:`load_case`
+    validates the folder itself.
+
+    Returns
+    -------
+    bool
+        True when the cache now holds the case.
+    """
+    import pickle
+
+    root = _root(case_dir)
+    key = _fingerprint(root)
+    with _cache_lock:
+        if key in _cache:
+            return True
+    try:
+        with open(shared, "rb") as handle:
+            fingerprint, case = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError) as err:
+        log.debug("shared case %s not used: %s", shared, err)
+        return False
+    if fingerprint != key:
+        return False
+    with _cache_lock:
+        _cache[key] = case
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return True
 
 
 def clear_cache() -> None:

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+
+# pandera is imported by the functions that build and run schemas, not here: a kernel
+# that is handed an already validated case (carebook.case.loader.prime) imports
+# carebook.case but never validates, and pandera is a third of a second to import.
 
 from carebook.case.model import COMMENT_KINDS, COMMENT_SOURCES, DIMENSIONS
 from carebook.case.problems import ProblemLog, did_you_mean
@@ -119,6 +125,8 @@ def text_schema(columns: list[Col], choices: dict[str, tuple[str, ...]]) -> pa.D
         Allowed values per column known only from the case (e.g. commitment channels);
         they add to :attr:`Col.choices`.
     """
+    import pandera.pandas as pa
+
     schema: dict[str, pa.Column] = {}
     for col in columns:
         checks = []
@@ -146,6 +154,8 @@ def text_schema(columns: list[Col], choices: dict[str, tuple[str, ...]]) -> pa.D
 
 def typed_schema(columns: list[Col]) -> pa.DataFrameSchema:
     """Rules on converted values: numbers in their range."""
+    import pandera.pandas as pa
+
     schema = {}
     for col in columns:
         if col.kind in ("int", "number") and (col.lo is not None or col.hi is not None):
@@ -185,6 +195,8 @@ def run_schema(
     choices, choice_hint : dict
         Allowed values per column and a sentence saying where they come from.
     """
+    import pandera.pandas as pa
+
     try:
         schema.validate(frame, lazy=True)
         return
