@@ -153,6 +153,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         cell_timeout=args.timeout,
         use_cache=not args.no_cache,
         observer=terminal_display(quiet_mode=args.quiet),
+        run_checks=True,
     )
     if args.explain:
         width = max(len(s.name) for s in result.sections)
@@ -197,7 +198,9 @@ def _check_summary(result, case_dir: str | None, notebooks: str | None) -> str:
     from carebook.build.publish import write_atomic
     from carebook.checks import run_checks
 
-    if result.case is None:  # the quick up-to-date path validated nothing
+    if result.checks is not None:  # worked out by the build while the PDF printed
+        report = result.checks
+    elif result.case is None:  # the quick up-to-date path validated nothing
         report = _check_report(case_dir, result.out_dir, notebooks)
     else:
         report = run_checks(result.case, _section_notebooks(result.out_dir, notebooks))

@@ -231,12 +231,8 @@ class Browser:
         """End the browser and its helpers, and remove its profile; safe to call twice."""
         process, self.process = self.process, None
         if process is not None:
-            if process.poll() is None and self._session is not None:
-                try:  # a clean exit when it is listening
-                    self._command("Browser.close", deadline=time.monotonic() + 2, page=False)
-                    process.wait(timeout=2)
-                except (BrowserError, subprocess.TimeoutExpired):
-                    pass
+            # No graceful shutdown: the profile is thrown away and nothing else is kept, so
+            # waiting for Chromium to save its state would only delay the build's end.
             try:  # helpers (renderer, zygote) share its process group
                 os.killpg(process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):

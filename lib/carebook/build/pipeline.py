@@ -6,7 +6,9 @@ lives in its own module of :mod:`carebook.build`.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -79,6 +81,9 @@ class BuildResult:
     case : Case or None
         The validated case, so that what follows a build (the student checks) need not
         read and validate the case files a second time.
+    checks : CheckReport or None
+        The student checks of the built report (``build(run_checks=True)``); ``None``
+        when not asked for or when nothing was built (an up-to-date build).
     """
 
     out_dir: Path
@@ -89,6 +94,7 @@ class BuildResult:
     seconds: float = 0.0
     up_to_date: bool = False
     case: Any = field(default=None, repr=False, compare=False)
+    checks: Any = field(default=None, repr=False, compare=False)
 
 
 def source_date_epoch(case: Any) -> int:
@@ -187,6 +193,7 @@ def build(
     start_timeout: float = 120,
     use_cache: bool = True,
     observer: Callable[[Any], None] | None = None,
+    run_checks: bool = False,
 ) -> BuildResult:
     """Build the report of a case into an output folder.
 
@@ -219,6 +226,9 @@ def build(
     observer : callable, optional
         Called with a :class:`carebook.build.progress.Event` at each step (the
         command line's progress display); called from worker threads too.
+    run_checks : bool
+        Also run the student checks (:func:`carebook.checks.run_checks`) on the built
+        report, while the PDF prints; the result is ``BuildResult.checks``.
 
     Returns
     -------
@@ -267,7 +277,7 @@ def build(
             case_dir=case_dir, out=out, notebooks=notebooks, chosen=chosen,
             chromium=chromium, quick=quick, params=params, use_cache=use_cache, jobs=jobs,
             notify=notify, started=started, cell_timeout=cell_timeout,
-            start_timeout=start_timeout, browser=browser,
+            start_timeout=start_timeout, browser=browser, run_checks=run_checks,
         )  # fmt: skip
 
 
@@ -297,6 +307,7 @@ def _build_with_kernels(
     cell_timeout: float,
     start_timeout: float,
     browser: Any,
+    run_checks: bool,
 ) -> BuildResult:
     """Check the parameters, start the kernels and go on (see :func:`build`)."""
     # Heavy imports (pandas, pandera, nbconvert) only once there is work to do.
@@ -335,7 +346,7 @@ def _build_with_kernels(
             chromium=chromium, quick=quick, use_cache=use_cache, jobs=jobs, notify=notify,
             started=started, sections=sections, job_list=job_list, case_rel=case_rel,
             user_params=user_params, code_keys=code_keys, settings=settings, pool=pool,
-            browser=browser,
+            browser=browser, run_checks=run_checks,
         )  # fmt: skip
 
 
@@ -359,6 +370,7 @@ def _build_after_start(
     settings: Any,
     pool: Any,
     browser: Any,
+    run_checks: bool,
 ) -> BuildResult:
     """Validate the case, run the sections on *pool*, export and publish (see :func:`build`)."""
     import carebook
@@ -448,8 +460,19 @@ def _build_after_start(
         def on_start(job: Any) -> None:
             notify(events.Event(events.SECTION_STARTED, job.name, done=finished.value, total=total))
 
+        # nbconvert's import and template compiling are most of the export's time; they
+        # are done in a side thread as soon as a CPU is free of kernels: when a kernel
+        # has no section left to take (with one kernel, at once).
+        side = concurrent.futures.ThreadPoolExecutor(1, "carebook-side")
+        exporter = _Later(side, export.prepare)
+        idle_after = total - workers + 1 if workers > 1 else 0
+        if idle_after <= 0:
+            exporter.start()
+
         def on_finish(run: Any) -> None:
             done = finished.add()
+            if done >= idle_after:
+                exporter.start()
             notify(events.Event(events.SECTION_FINISHED, run.name, run.status, done, total))
 
         staging = publish.make_staging(out)
@@ -491,11 +514,17 @@ def _build_after_start(
             title = report_nb.metadata["title"]
             with step("export html"):
                 page = export.export_html(
-                    report_nb, title=title, transform=assemble.insert_contents
-                )
+                    report_nb, title=title, transform=assemble.insert_contents,
+                    prepared=exporter.result(),
+                )  # fmt: skip
                 html_path = staging / "report.html"
                 html_path.write_text(page, encoding="utf-8")
             engine = None
+            # metrics.json and the student checks need only the case and the executed
+            # sections; they are worked out while Chromium prints (it waits on another
+            # process, so this thread has the interpreter to itself).
+            metrics_text = side.submit(_metrics_json, case)
+            checked = side.submit(_checks, case, executed) if run_checks else None
             if "pdf" in chosen:
                 with step("print pdf"):
                     engine = pdf.print_pdf(
@@ -503,6 +532,8 @@ def _build_after_start(
                         browser=browser,
                     )  # fmt: skip
                 outputs["report.pdf"] = staging / "report.pdf"
+            metrics_text = metrics_text.result()
+            checks = checked.result() if checked is not None else None
             if "html" in chosen:
                 outputs["report.html"] = html_path
             else:
@@ -510,7 +541,7 @@ def _build_after_start(
 
             with step("publish"):
                 metrics_path = staging / "metrics.json"
-                metrics_path.write_text(_metrics_json(case) + "\n", encoding="utf-8")
+                metrics_path.write_text(metrics_text + "\n", encoding="utf-8")
                 outputs["metrics.json"] = metrics_path
                 used = {**user_params, "case_dir": case_rel}
                 record = manifest.make_manifest(
@@ -534,6 +565,7 @@ def _build_after_start(
                 )  # fmt: skip
             notify(events.Event(events.BUILD_FINISHED, status="built", done=total, total=total))
         finally:
+            side.shutdown(wait=True, cancel_futures=True)
             shutil.rmtree(staging, ignore_errors=True)
 
     return BuildResult(
@@ -544,6 +576,7 @@ def _build_after_start(
         warnings=warnings,
         seconds=round(time.perf_counter() - started, 3),
         case=case,
+        checks=checks,
     )
 
 
@@ -718,6 +751,24 @@ def _previous_manifest(out: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+class _Later:
+    """A function to run once in *executor*, started by whichever caller comes first."""
+
+    def __init__(self, executor: concurrent.futures.Executor, function: Callable[[], Any]):
+        self._executor, self._function = executor, function
+        self._future: concurrent.futures.Future[Any] | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> concurrent.futures.Future[Any]:
+        with self._lock:
+            if self._future is None:
+                self._future = self._executor.submit(self._function)
+            return self._future
+
+    def result(self) -> Any:
+        return self.start().result()
+
+
 class _Counter:
     """A thread-safe count of finished sections (workers report from their threads)."""
 
@@ -762,6 +813,13 @@ def _prepare(section: Any, parameters: Mapping[str, Any]) -> Any:
 
     nb = parameterize_notebook(load_notebook_node(str(section.path)), dict(parameters))
     return Job(section.name, add_sentinel(nb), dict(parameters))
+
+
+def _checks(case: Any, executed: Sequence[tuple[str, Any]]) -> Any:
+    """Run the student checks on copies of the executed sections (assembly reads them too)."""
+    from carebook.checks import run_checks
+
+    return run_checks(case, [(name, copy.deepcopy(nb)) for name, nb in executed])
 
 
 def _metrics_json(case: Any) -> str:
