@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -72,3 +73,36 @@ def test_pdf_contains_every_section_heading(sample_report):
     for heading in SECTION_HEADINGS:
         assert heading in flat, heading
     assert "(Parasuraman, Zeithaml and Berry, 1988; Parasuraman, Berry and Zeithaml, 1991)" in flat
+
+
+@pytest.mark.slow
+def test_the_checks_run_during_the_build_match_a_later_carebook_check(sample_report, capsys):
+    # The build works out the summary while the PDF prints, from the sections in memory;
+    # `carebook check` reads the published executed/ notebooks. Both must agree.
+    from carebook.build import build
+
+    result = build(SAMPLE_CASE, sample_report, run_checks=True, use_cache=False)
+    later = cli._check_report(str(SAMPLE_CASE), str(sample_report), None)
+    assert result.checks is not None
+    assert result.checks.to_text() == later.to_text()
+
+
+@pytest.mark.slow
+def test_the_carebook_program_exits_with_its_code_and_prints_everything(tmp_path):
+    # cli.run ends the process without module teardown; nothing written may be lost.
+    broken = tmp_path / "case"
+    shutil.copytree(SAMPLE_CASE, broken)
+    (broken / "survey.csv").write_text("respondent_id\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", "from carebook.cli import run; run()", "validate", str(broken)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2
+    assert "survey.csv" in done.stderr
+    assert done.stderr.rstrip().endswith("nothing was built.")
+    ok = subprocess.run(
+        [sys.executable, "-c", "from carebook.cli import run; run()", "validate", str(SAMPLE_CASE)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert ok.returncode == 0
+    assert "valid case for China Mobile" in ok.stdout

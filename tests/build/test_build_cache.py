@@ -275,7 +275,13 @@ def _no_kernels(monkeypatch):
     async def refuse(self):
         raise AssertionError("a kernel was started")
 
+    def refuse_early(self, count, warm_up=None):
+        # Started early, a kernel's failure to start would only be logged: refuse here.
+        if count:
+            raise AssertionError(f"{count} kernel(s) started before the case was read")
+
     monkeypatch.setattr(execute._KernelWorker, "ensure_kernel", refuse)
+    monkeypatch.setattr(execute.KernelPool, "start", refuse_early)
 
 
 def _status(result):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import nbformat
@@ -86,3 +87,82 @@ def test_parallel_and_serial_builds_give_identical_outputs(tmp_path, case_factor
     )
     assert sha256_tree(tmp_path / "one") == sha256_tree(tmp_path / "two")
     assert [s.name for s in serial.sections] == [s.name for s in parallel.sections]
+
+
+# --- the kernel pool: kernels started before there is work --------------------------
+
+
+def _child_pids():
+    """PIDs of this process's live children (kernels are started as children)."""
+    me, found = str(os.getpid()), set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me and fields[0] != "Z":
+            found.add(int(entry))
+    return found
+
+
+def _settings(tmp_path):
+    from carebook.build.execute import KernelSettings
+    from carebook.build.pipeline import kernel_environment
+
+    return KernelSettings(env=kernel_environment(None), cwd=tmp_path, cell_timeout=30)
+
+
+def _job(name, *sources):
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from carebook.build.execute import Job
+    from carebook.build.verify import add_sentinel
+
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return Job(name, add_sentinel(nb))
+
+
+def test_a_pool_closed_before_it_runs_anything_shuts_its_kernels_down(tmp_path):
+    from carebook.build.execute import KernelPool
+
+    before = _child_pids()
+    pool = KernelPool(_settings(tmp_path))
+    pool.start(2, warm_up="import time; time.sleep(600)")  # still warming up when closed
+    deadline = time.monotonic() + 60
+    while len(_child_pids() - before) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(_child_pids() - before) == 2
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 20
+    assert not (_child_pids() - before)
+
+
+def test_sections_see_neither_the_warm_up_nor_each_other_and_get_the_build_date(tmp_path):
+    from carebook.build.execute import KernelPool, run_sections
+
+    pool = KernelPool(_settings(tmp_path))
+    pool.start(1, warm_up="warm_name = 1\nimport os\nos.environ['SOURCE_DATE_EPOCH'] = 'stale'")
+    clean = "assert 'warm_name' not in globals() and 'left' not in globals()"
+    show = "import os\nprint(os.environ['SOURCE_DATE_EPOCH'], shared)"
+    jobs = [_job("10_a.ipynb", clean, "left = 1", show), _job("20_b.ipynb", clean, show)]
+    runs = run_sections(
+        jobs, pool.settings, workers=1, pool=pool,
+        section_env={"SOURCE_DATE_EPOCH": "1400630400"}, prelude="shared = 'handed over'",
+    )  # fmt: skip
+    assert [r.status for r in runs] == ["executed", "executed"], [r.failure for r in runs]
+    for run in runs:  # the check is the last cell before carebook's sentinel
+        assert run.nb.cells[-2].outputs[0]["text"].strip() == "1400630400 handed over"
+
+
+def test_a_warm_up_that_kills_its_kernel_costs_only_a_new_kernel(tmp_path):
+    from carebook.build.execute import KernelPool, run_sections
+
+    pool = KernelPool(_settings(tmp_path))
+    pool.start(1, warm_up="import os; os._exit(1)")
+    runs = run_sections([_job("10_a.ipynb", "print('ran')")], pool.settings, workers=1, pool=pool)
+    assert runs[0].status == "executed", runs[0].failure

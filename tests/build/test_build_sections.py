@@ -103,6 +103,7 @@ def test_hostile_yaml_key_is_rejected_before_any_kernel_starts(tmp_path, case_fa
         raise AssertionError("a kernel was started")
 
     monkeypatch.setattr(execute, "run_sections", no_kernels)
+    monkeypatch.setattr(execute.KernelPool, "start", no_kernels)
     nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ParameterError, match="is not allowed"):
@@ -149,19 +150,36 @@ def test_checked_values_cannot_escape_papermills_literal(value):
     assert ast.literal_eval(source) == value
 
 
-def test_an_invalid_case_stops_the_build_before_any_kernel(tmp_path, monkeypatch, stand_ins):
+def test_an_invalid_case_stops_the_build_before_any_section_runs(tmp_path, monkeypatch, stand_ins):
+    # Kernels start importing while the case is validated; an invalid case closes them
+    # unused: no section runs, nothing is written, no kernel outlives the build.
     import carebook.case
     from carebook.errors import InputError, Problem
+
+    started, closed = [], []
 
     def invalid(case_dir):
         raise InputError([Problem("survey.csv", 3, "P1", "must be 1-7, got 9")])
 
-    def no_kernels(*args, **kwargs):
-        raise AssertionError("a kernel was started")
+    def no_sections(*args, **kwargs):
+        raise AssertionError("a section was run")
+
+    real_start, real_close = execute.KernelPool.start, execute.KernelPool.close
+
+    def start(self, count, warm_up=None):
+        started.append(count)
+        return real_start(self, count, warm_up)
+
+    def close(self):
+        real_close(self)
+        closed.append(self.size)
 
     monkeypatch.setattr(carebook.case, "validate", invalid)
-    monkeypatch.setattr(execute, "run_sections", no_kernels)
+    monkeypatch.setattr(execute, "run_sections", no_sections)
+    monkeypatch.setattr(execute.KernelPool, "start", start)
+    monkeypatch.setattr(execute.KernelPool, "close", close)
     nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb")
     with pytest.raises(InputError, match=r"survey.csv:3:P1: must be 1-7"):
-        build(tmp_path / "case", tmp_path / "out", notebooks_dir=nbs)
+        build(tmp_path / "case", tmp_path / "out", notebooks_dir=nbs, formats=["html"])
     assert not (tmp_path / "out").exists()
+    assert started == [1] and closed == [1]  # one kernel started early, then shut down

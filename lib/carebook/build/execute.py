@@ -130,6 +130,10 @@ class SectionCache(Protocol):
         """Remember a verified executed notebook for *job*."""
 
 
+class _KernelGone(Exception):
+    """The kernel died between sections (not while one of the section's cells ran)."""
+
+
 class _KernelWorker:
     """One kernel, reused for one notebook after another in one thread's event loop."""
 
@@ -194,12 +198,37 @@ class _KernelWorker:
         if prelude:
             lines.append(prelude)
         if lines:
-            # After a warm-up this waits for it to finish: reading a large case can take
-            # as long as a cell may run.
+            # After a warm-up this waits for it to finish (it queues behind it).
             timeout = self.settings.start_timeout + self.settings.cell_timeout
-            await self.kc.execute_interactive(
-                "\n".join(lines), store_history=False, timeout=timeout
-            )
+            await self._execute_quietly("\n".join(lines), timeout)
+
+    async def _execute_quietly(self, code: str, timeout: float) -> None:
+        """Run *code* outside any notebook and wait for it, noticing a kernel that died.
+
+        Raises
+        ------
+        _KernelGone
+            The kernel stopped (a warm-up or the previous section ended it).
+        RuntimeError
+            The code raised, or did not finish within *timeout* seconds.
+        """
+        msg_id = self.kc.execute(code, store_history=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = await self.kc.get_shell_msg(timeout=0.5)
+            except queue.Empty:
+                if not await self.km.is_alive():
+                    raise _KernelGone("the kernel stopped before the section started") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the kernel was not ready within {timeout:g} s") from None
+                continue
+            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+                continue  # the warm-up's reply
+            content = reply.get("content", {})
+            if content.get("status") != "ok":
+                raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+            return
 
     async def shutdown(self) -> None:
         if self.kc is not None:
@@ -232,7 +261,13 @@ class _KernelWorker:
 
         try:
             await self.ensure_kernel()
-            await self.reset_namespace(section_env or {}, prelude)
+            try:
+                await self.reset_namespace(section_env or {}, prelude)
+            except _KernelGone:  # e.g. the warm-up ended it: a fresh kernel needs no reset
+                log.info("%s: kernel stopped before the section; starting a new one", job.name)
+                await self.shutdown()
+                await self.ensure_kernel()
+                await self.reset_namespace(section_env or {}, prelude)
         except Exception as err:
             await self.shutdown()
             failure = Failure(job.name, None, "", "KernelStartError", _one_line(err))
