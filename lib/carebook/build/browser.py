@@ -231,9 +231,15 @@ class Browser:
         """End the browser and its helpers, and remove its profile; safe to call twice."""
         process, self.process = self.process, None
         if process is not None:
-            # No graceful shutdown: the profile is thrown away and nothing else is kept, so
-            # waiting for Chromium to save its state would only delay the build's end.
-            try:  # helpers (renderer, zygote) share its process group
+            if process.poll() is None and self._session is not None:
+                # Asked to close, Chromium ends and reaps its helpers (about 0.1 s); killed,
+                # they would be left to init as zombies.
+                try:
+                    self._command("Browser.close", deadline=time.monotonic() + 2, page=False)
+                    process.wait(timeout=2)
+                except (BrowserError, subprocess.TimeoutExpired):
+                    pass
+            try:  # whatever is left of it (helpers share its process group)
                 os.killpg(process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
