@@ -8,6 +8,7 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 import carebook
 from carebook import comments, quotes, tables
 from carebook.case.model import Codebook, Theme
+from payloads import SCRIPT_PAYLOADS
 
 NETWORK = Theme(key="network", label="Network", keywords=("signal", "信号"))
 BOOK = Codebook(themes=(NETWORK, Theme(key="waiting", label="Waiting", keywords=("wait",))))
@@ -20,12 +21,7 @@ LONG_LETTER = (
 
 # reliability.md P0-1 and P0-2 payloads plus the list of hostile comments.
 PAYLOADS = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(2)>",
-    "[x](javascript:alert(3))",
-    "</td></tr></table><svg onload=alert(4)>",
-    'http://x.example/"onmouseover="alert(5)',
-    "<b onmouseover=alert(6)>h</b>",
+    *SCRIPT_PAYLOADS,
     "<table><tr><td>raw cell</td></tr></table>",
     "[a Markdown link](http://evil.example/phish) and ![img](http://evil.example/x.png)",
     '<a href="javascript:alert(7)">click</a> <iframe src="data:text/html,<script>alert(8)</script>"></iframe>',

@@ -14,15 +14,9 @@ from carebook.build.assemble import assemble, insert_contents
 from carebook.build.export import baseline, export_html, render_html
 from carebook.build.sanitize import check, clean_fragment, scan
 from carebook.errors import ExportError
+from payloads import SCRIPT_PAYLOADS
 
-PAYLOADS = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(2)>",
-    "[x](javascript:alert(3))",
-    "</td></tr></table><svg onload=alert(4)>",
-    'http://x.example/"onmouseover="alert(5)',
-    "<b onmouseover=alert(6)>h</b>",
-]
+PAYLOADS = list(SCRIPT_PAYLOADS)
 
 
 @pytest.fixture

@@ -14,18 +14,14 @@ from pathlib import Path
 
 import yaml
 
+from payloads import SCRIPT_PAYLOADS
+
 ROOT = Path(__file__).resolve().parents[2]
 CAREBOOK = ROOT / ".venv" / "bin" / "carebook"
 
-#: Script payloads of reliability.md P0-1, each with its own number so a dialog that
-#: fires names the payload that got through.
+#: reliability.md P0-1's script payloads, then two more (numbered on from 7).
 COMMENT_PAYLOADS = (
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(2)>",
-    "[x](javascript:alert(3))",
-    "</td></tr></table><svg onload=alert(4)>",
-    'http://x.example/"onmouseover="alert(5)',
-    "<b onmouseover=alert(6)>h</b>",
+    *SCRIPT_PAYLOADS,
     '<iframe src="data:text/html,<script>alert(7)</script>"></iframe>',
     r"Great \input{secret.txt} \write18{touch pwned} $x$ 100% _a_",
 )

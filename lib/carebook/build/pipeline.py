@@ -147,14 +147,21 @@ def kernel_environment(epoch: int | None, base: Mapping[str, str] | None = None)
 def warm_up_code() -> str:
     """Return what a kernel runs while it waits for its first section: the common imports.
 
+    At a lower CPU priority (``os.nice(5)``; see the comment in the code).
+
     pandas, matplotlib, seaborn and carebook's case model, so the first section starts
     where the others do. The case itself is not read here: the build hands the kernels
     the case it validated (:func:`carebook.case.loader.prime`) before the first section.
     Errors are left for the sections to meet.
     """
+    # os.nice: a kernel started this early must not slow down the validation that decides
+    # whether it is needed at all (a student's invalid case gets its errors as fast as
+    # without it); nothing else competes with the kernels once the sections run.
     return "\n".join(
         [
             "try:",
+            "    import os",
+            "    os.nice(5)",
             "    import carebook, carebook.case, carebook.figures, carebook.tables",
             "    carebook.setup()",
             "except Exception:",
@@ -268,11 +275,9 @@ def build(
         if unchanged is not None:
             return unchanged
 
-    with contextlib.ExitStack() as resources:
-        # Chromium gets ready while the sections run (carebook.build.browser).
-        browser = _start_browser(chromium) if chromium is not None else None
-        if browser is not None:
-            resources.callback(browser.close)
+    # Chromium is started once the case is valid and is ready to print by the time the
+    # page is (carebook.build.browser).
+    with _BrowserSlot(chromium) as browser:
         return _build_with_kernels(
             case_dir=case_dir, out=out, notebooks=notebooks, chosen=chosen,
             chromium=chromium, quick=quick, params=params, use_cache=use_cache, jobs=jobs,
@@ -281,14 +286,38 @@ def build(
         )  # fmt: skip
 
 
-def _start_browser(chromium: str) -> Any:
-    from carebook.build.browser import Browser, BrowserError
+class _BrowserSlot:
+    """A Chromium for the PDF: started on demand, once, and closed with the slot."""
 
-    try:
-        return Browser(chromium)
-    except BrowserError as err:
-        log.info("%s; the PDF will be printed by a new Chromium", err)
-        return None
+    def __init__(self, chromium: str | None):
+        self.chromium = chromium
+        self.browser: Any = None
+        self._tried = chromium is None
+
+    def __enter__(self) -> _BrowserSlot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._tried = True
+        if self.browser is not None:
+            self.browser.close()
+
+    def start(self) -> None:
+        """Start Chromium unless it was started (or failed to start) before."""
+        from carebook.build.browser import Browser, BrowserError
+
+        if self._tried:
+            return
+        self._tried = True
+        try:
+            self.browser = Browser(self.chromium)
+        except BrowserError as err:
+            log.info("%s; the PDF will be printed by a new Chromium", err)
+
+    def get(self) -> Any:
+        """Return the browser (starting it now if it was not), or ``None``."""
+        self.start()
+        return self.browser
 
 
 def _build_with_kernels(
@@ -383,6 +412,8 @@ def _build_after_start(
     shared = Path(pool.private_dir()) / "case.pickle"
     state = case_package.loader.folder_state(case_dir)
     case = case_package.validate(case_dir)
+    # Not before: a student's invalid case gets its errors without waiting for Chromium.
+    browser.start()
     case_package.loader.share(case, case_dir, state, shared)
     prelude = "\n".join(
         [
@@ -529,7 +560,7 @@ def _build_after_start(
                 with step("print pdf"):
                     engine = pdf.print_pdf(
                         html_path, staging / "report.pdf", source_date_epoch=epoch,
-                        browser=browser,
+                        browser=browser.get(),
                     )  # fmt: skip
                 outputs["report.pdf"] = staging / "report.pdf"
             metrics_text = metrics_text.result()
