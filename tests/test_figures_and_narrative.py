@@ -1,3 +1,4 @@
+import re
 import warnings
 
 import matplotlib.pyplot as plt
@@ -23,13 +24,40 @@ def _chart(title="Gaps"):
 def test_figures_are_numbered_escaped_and_closed():
     fig = figures.show(_chart(), "Gap <b>bars</b>")
     assert fig.label == "Figure 4.1: Gap <b>bars</b>"
-    assert "Gap &lt;b&gt;bars&lt;/b&gt;" in fig.to_html() and fig.png.startswith(b"\x89PNG")
+    assert "Gap &lt;b&gt;bars&lt;/b&gt;" in fig.to_html()
+    assert fig.mimetype == "image/svg+xml" and fig.image.lstrip().startswith(b"<?xml")
     assert plt.get_fignums() == []  # closed: the kernel does not show it a second time
 
 
 def test_same_chart_gives_same_bytes():
-    first = figures.show(_chart(), "x").png
-    assert figures.show(_chart(), "x").png == first
+    first = figures.show(_chart(), "x").image
+    assert figures.show(_chart(), "x").image == first
+
+
+def test_svg_holds_outlines_not_text_dates_or_scripts():
+    svg = figures.show(_chart("Hotline <script>"), "x").image.decode("utf-8")
+    # The title is drawn as glyph outlines (no font needed to view it); its text is left
+    # only in an escaped XML comment.
+    assert "<text" not in svg and "<script" not in svg
+    assert "<!-- Hotline &lt;script&gt; -->" in svg
+    assert "<dc:date>" not in svg
+
+
+def test_svg_is_shown_as_wide_as_a_200_dpi_png_would_be():
+    fig = figures.show(_chart(), "x")
+    points = float(re.search(rb'width="([0-9.]+)pt"', fig.image).group(1))
+    assert fig.width == round(points / 72 * 200)
+    assert f'width="{fig.width}"' in fig.to_html()
+    assert 'src="data:image/svg+xml;base64,' in fig.to_html()
+
+
+def test_too_dense_a_chart_is_embedded_as_png(monkeypatch):
+    monkeypatch.setattr(figures, "MAX_SVG_BYTES", 1000)
+    fig = figures.show(_chart(), "dense")
+    assert fig.mimetype == "image/png" and fig.image.startswith(b"\x89PNG")
+    assert fig.width is None and 'src="data:image/png;base64,' in fig.to_html()
+    assert b"Software" not in fig.image  # no version stamp: same bytes on every rebuild
+    assert plt.get_fignums() == []
 
 
 def test_chinese_titles_draw_without_missing_glyphs():

@@ -1,18 +1,36 @@
-"""Numbered, captioned figures, embedded as PNG in the notebook and the report."""
+"""Numbered, captioned figures, embedded in the notebook and the report as SVG.
+
+A figure is drawn as SVG with its text turned into outlines: the page shows the same
+glyphs on any machine (the report is one self-contained file), the PDF keeps the chart
+as vectors (sharp at any zoom, about half the size of a 200 dpi PNG), and drawing it
+takes about half the time of rasterising and compressing a PNG. A chart so dense that
+its SVG would be heavier than :data:`MAX_SVG_BYTES` (a student's scatter of every
+respondent) is embedded as a PNG instead.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
 import logging
+import re
 from dataclasses import dataclass
 
 from carebook import session
 from carebook.safety import html_escape
 
-__all__ = ["Figure", "show"]
+__all__ = ["Figure", "show", "MAX_SVG_BYTES"]
 
 log = logging.getLogger(__name__)
+
+#: Largest SVG embedded as it is; a heavier chart is embedded as a 200 dpi PNG.
+MAX_SVG_BYTES = 1_500_000
+
+#: Pixels per inch of the page's figures: a PNG's own resolution, and the size an SVG is
+#: shown at, so both kinds take the same room on the page.
+DPI = 200
+
+_SVG_WIDTH = re.compile(rb'<svg[^>]*?\swidth="([0-9.]+)pt"')
 
 
 @dataclass(frozen=True)
@@ -21,20 +39,27 @@ class Figure:
 
     Attributes
     ----------
-    png : bytes
-        The image (200 dpi, no timestamp metadata, so rebuilds are byte-identical).
+    image : bytes
+        The picture: SVG (no date, fixed ids) or, for a very dense chart, a PNG (no
+        timestamp metadata); either way rebuilds give the same bytes.
+    mimetype : {"image/svg+xml", "image/png"}
+        What *image* is.
     number : str
         ``"4.1"`` for the first figure of section 4.
     caption : str
         Caption text (escaped when rendered).
     alt : str
         Alternative text for screen readers.
+    width : int or None
+        Width to show it at, in CSS pixels (an SVG's; a PNG has its own).
     """
 
-    png: bytes
+    image: bytes
+    mimetype: str
     number: str
     caption: str
     alt: str
+    width: int | None = None
 
     @property
     def label(self) -> str:
@@ -42,12 +67,13 @@ class Figure:
         return f"Figure {self.number}: {self.caption}"
 
     def to_html(self) -> str:
-        """Return an ``<figure class="cb-figure">`` element with the PNG inline."""
+        """Return an ``<figure class="cb-figure">`` element with the image inline."""
         anchor = "figure-" + self.number.replace(".", "-")
-        data = base64.b64encode(self.png).decode("ascii")
+        data = base64.b64encode(self.image).decode("ascii")
+        width = f' width="{self.width}"' if self.width else ""
         return (
             f'<figure class="cb-figure" id="{anchor}">'
-            f'<img src="data:image/png;base64,{data}" alt="{html_escape(self.alt)}">'
+            f'<img src="data:{self.mimetype};base64,{data}"{width} alt="{html_escape(self.alt)}">'
             f"<figcaption>{html_escape(self.label)}</figcaption></figure>"
         )
 
@@ -99,13 +125,35 @@ def show(obj, caption: str, *, alt: str | None = None) -> Figure | None:
         plt.close(fig)
         log.debug("no figure for %r: the chart has nothing to draw", caption)
         return None
-    buffer = io.BytesIO()
-    # No Software/Date metadata: the same data gives the same bytes (reliability P1-12).
-    fig.savefig(buffer, format="png", dpi=200, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
+    try:
+        image, mimetype, width = _render(fig)
+    finally:
+        plt.close(fig)
     return Figure(
-        png=buffer.getvalue(),
+        image=image,
+        mimetype=mimetype,
         number=session.next_number("figure"),
         caption=caption,
         alt=alt or caption,
+        width=width,
     )
+
+
+def _render(fig) -> tuple[bytes, str, int | None]:
+    """Return *fig* as (bytes, mimetype, display width): SVG unless it is too heavy."""
+    import matplotlib
+
+    buffer = io.BytesIO()
+    # Text as outlines: no font needed to view it. No date and fixed ids ("svg.hashsalt",
+    # set by carebook.setup): the same data gives the same bytes (reliability P1-12).
+    with matplotlib.rc_context({"svg.fonttype": "path"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = buffer.getvalue()
+    if len(svg) <= MAX_SVG_BYTES:
+        found = _SVG_WIDTH.search(svg[:2000])
+        width = round(float(found.group(1)) / 72 * DPI) if found else None
+        return svg, "image/svg+xml", width
+    log.info("chart too dense for SVG (%d bytes): embedded as PNG", len(svg))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue(), "image/png", None
