@@ -147,3 +147,24 @@ def previous_report(out: Path) -> dict[str, str]:
     (out / "manifest.json").write_text("{}", encoding="utf-8")
     (out / "executed" / "10_earlier.ipynb").write_text("{}", encoding="utf-8")
     return sha256_tree(out)
+
+
+def kernel_settings(cwd: Path, *, cell_timeout: float = 30, **extra_env: str):
+    """Settings for a :class:`carebook.build.execute.KernelPool` working in *cwd*."""
+    from carebook.build.execute import KernelSettings
+    from carebook.build.pipeline import kernel_environment
+
+    env = {**kernel_environment(None), **extra_env}
+    return KernelSettings(env=env, cwd=cwd, cell_timeout=cell_timeout)
+
+
+def section_job(name: str, *sources: str):
+    """A :class:`carebook.build.execute.Job`: one code cell per source, sentinel added."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from carebook.build.execute import Job
+    from carebook.build.verify import add_sentinel
+
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return Job(name, add_sentinel(nb))

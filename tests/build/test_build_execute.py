@@ -8,7 +8,13 @@ import time
 
 import nbformat
 import pytest
-from buildhelpers import notebooks_from, previous_report, sha256_tree
+from buildhelpers import (
+    kernel_settings,
+    notebooks_from,
+    previous_report,
+    section_job,
+    sha256_tree,
+)
 
 from carebook.build import build
 from carebook.errors import SectionFailed
@@ -108,29 +114,11 @@ def _child_pids():
     return found
 
 
-def _settings(tmp_path):
-    from carebook.build.execute import KernelSettings
-    from carebook.build.pipeline import kernel_environment
-
-    return KernelSettings(env=kernel_environment(None), cwd=tmp_path, cell_timeout=30)
-
-
-def _job(name, *sources):
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    from carebook.build.execute import Job
-    from carebook.build.verify import add_sentinel
-
-    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return Job(name, add_sentinel(nb))
-
-
 def test_a_pool_closed_before_it_runs_anything_shuts_its_kernels_down(tmp_path):
     from carebook.build.execute import KernelPool
 
     before = _child_pids()
-    pool = KernelPool(_settings(tmp_path))
+    pool = KernelPool(kernel_settings(tmp_path))
     pool.start(2, warm_up="import time; time.sleep(600)")  # still warming up when closed
     deadline = time.monotonic() + 60
     while len(_child_pids() - before) < 2 and time.monotonic() < deadline:
@@ -145,15 +133,19 @@ def test_a_pool_closed_before_it_runs_anything_shuts_its_kernels_down(tmp_path):
 def test_sections_see_neither_the_warm_up_nor_each_other_and_get_the_build_date(tmp_path):
     from carebook.build.execute import KernelPool, run_sections
 
-    pool = KernelPool(_settings(tmp_path))
+    pool = KernelPool(kernel_settings(tmp_path))
     pool.start(1, warm_up="warm_name = 1\nimport os\nos.environ['SOURCE_DATE_EPOCH'] = 'stale'")
     clean = "assert 'warm_name' not in globals() and 'left' not in globals()"
     show = "import os\nprint(os.environ['SOURCE_DATE_EPOCH'], shared)"
-    jobs = [_job("10_a.ipynb", clean, "left = 1", show), _job("20_b.ipynb", clean, show)]
-    runs = run_sections(
-        jobs, pool.settings, workers=1, pool=pool,
-        section_env={"SOURCE_DATE_EPOCH": "1400630400"}, prelude="shared = 'handed over'",
-    )  # fmt: skip
+    jobs = [
+        section_job("10_a.ipynb", clean, "left = 1", show),
+        section_job("20_b.ipynb", clean, show),
+    ]
+    with pool:  # a pool handed to run_sections is closed by its owner
+        runs = run_sections(
+            jobs, pool.settings, workers=1, pool=pool,
+            section_env={"SOURCE_DATE_EPOCH": "1400630400"}, prelude="shared = 'handed over'",
+        )  # fmt: skip
     assert [r.status for r in runs] == ["executed", "executed"], [r.failure for r in runs]
     for run in runs:  # the check is the last cell before carebook's sentinel
         assert run.nb.cells[-2].outputs[0]["text"].strip() == "1400630400 handed over"
@@ -162,7 +154,10 @@ def test_sections_see_neither_the_warm_up_nor_each_other_and_get_the_build_date(
 def test_a_warm_up_that_kills_its_kernel_costs_only_a_new_kernel(tmp_path):
     from carebook.build.execute import KernelPool, run_sections
 
-    pool = KernelPool(_settings(tmp_path))
+    pool = KernelPool(kernel_settings(tmp_path))
     pool.start(1, warm_up="import os; os._exit(1)")
-    runs = run_sections([_job("10_a.ipynb", "print('ran')")], pool.settings, workers=1, pool=pool)
+    with pool:
+        runs = run_sections(
+            [section_job("10_a.ipynb", "print('ran')")], pool.settings, workers=1, pool=pool
+        )
     assert runs[0].status == "executed", runs[0].failure

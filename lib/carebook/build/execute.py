@@ -135,20 +135,27 @@ class _KernelGone(Exception):
 
 
 class _KernelWorker:
-    """One kernel, reused for one notebook after another in one thread's event loop."""
+    """One kernel, reused for one notebook after another in one thread's event loop.
 
-    def __init__(self, settings: KernelSettings):
+    Parameters
+    ----------
+    settings : KernelSettings
+        Environment, working folder and timeouts.
+    zygote : callable, optional
+        Returns the :class:`carebook.build.zygote.Zygote` to fork kernels from, or
+        ``None`` to start them the usual way.
+    """
+
+    def __init__(self, settings: KernelSettings, zygote: Callable[[], Any] | None = None):
         self.settings = settings
+        self.zygote = zygote
         self.km: Any = None
         self.kc: Any = None
         self.used = False
         self.socket_dir: str | None = None
         self.started = 0
 
-    async def ensure_kernel(self) -> None:
-        if self.km is not None and await self.km.is_alive():
-            return
-        await self.shutdown()
+    def _manager(self) -> Any:
         from jupyter_client.manager import AsyncKernelManager
 
         # IPC sockets in a private folder: no TCP ports, no "unencrypted TCP" warning.
@@ -160,7 +167,32 @@ class _KernelWorker:
             ip=os.path.join(self.socket_dir, f"k{self.started}"),
         )
         self.started += 1
-        await km.start_kernel(env=dict(self.settings.env), cwd=str(self.settings.cwd))
+        return km
+
+    async def _start(self) -> Any:
+        """Start a kernel: forked by the zygote when there is one, else a new process."""
+        from carebook.build import zygote as zygotes
+
+        zygote = self.zygote() if self.zygote is not None else None
+        env, cwd = dict(self.settings.env), str(self.settings.cwd)
+        if zygote is not None and zygote.alive:
+            km = self._manager()
+            km.provisioner = zygotes.provisioner_for(km, zygote)
+            try:
+                await km.start_kernel(env=env, cwd=cwd)
+                return km
+            except zygotes.ZygoteError as err:
+                log.info("%s; starting the kernel the usual way", err)
+                km.cleanup_connection_file()
+        km = self._manager()
+        await km.start_kernel(env=env, cwd=cwd)
+        return km
+
+    async def ensure_kernel(self) -> None:
+        if self.km is not None and await self.km.is_alive():
+            return
+        await self.shutdown()
+        km = await self._start()
         kc = km.client()
         kc.start_channels()
         try:
@@ -376,6 +408,10 @@ class KernelPool:
         self._section_env: dict[str, str] = {}
         self._prelude = ""
         self._private: str | None = None
+        self._zygote: Any = None
+        self._drained = threading.Event()
+        self._lock = threading.Lock()
+        self._workers_done = 0
 
     def __enter__(self) -> KernelPool:
         return self
@@ -397,7 +433,7 @@ class KernelPool:
         """Number of worker threads (one kernel each) started so far."""
         return len(self._threads)
 
-    def start(self, count: int, warm_up: str | None = None) -> None:
+    def start(self, count: int, warm_up: str | None = None, preload: str | None = None) -> None:
         """Start *count* more kernels now, each running *warm_up* (if given) while it waits.
 
         Parameters
@@ -407,11 +443,29 @@ class KernelPool:
         warm_up : str, optional
             Python code sent to each kernel as soon as it is up (imports, reading the
             case); its errors are ignored, the sections will meet them again.
+        preload : str, optional
+            Python code (imports) run once by a zygote that the kernels are forked from
+            (:mod:`carebook.build.zygote`), so each kernel does not import it again.
+            Without it, or where forking is not supported, each kernel is a new process.
         """
         if self._closed or self._go.is_set():
             raise RuntimeError("kernels can only be started before run()")
-        for _ in range(max(0, int(count))):
+        count = max(0, int(count))
+        if count and preload is not None:
+            self.start_zygote(preload)
+        for _ in range(count):
             self._spawn(warm_up)
+
+    def start_zygote(self, preload: str) -> None:
+        """Start the process kernels will be forked from, running *preload* (imports).
+
+        Nothing runs in a kernel until :meth:`start`; a pool closed first just ends the
+        zygote. Does nothing if it is already started, or forking is not supported.
+        """
+        if self._closed or self._go.is_set():
+            raise RuntimeError("kernels can only be started before run()")
+        if self._zygote is None:
+            self._zygote = _start_zygote(self.settings, preload)
 
     def _spawn(self, warm_up: str | None) -> None:
         number = len(self._threads)
@@ -428,9 +482,16 @@ class KernelPool:
         except BaseException as err:  # surfaced by run(); a thread must not die silently
             self._errors.append(err)
             self._stop.set()
+            self._drained.set()
+
+    def _worker_done(self) -> None:
+        with self._lock:
+            self._workers_done += 1
+            if self._workers_done >= self._active:
+                self._drained.set()
 
     async def _work(self, number: int, warm_up: str | None) -> None:
-        worker = _KernelWorker(self.settings)
+        worker = _KernelWorker(self.settings, zygote=lambda: self._zygote)
         try:
             if warm_up is not None:
                 try:
@@ -442,18 +503,22 @@ class KernelPool:
                 await asyncio.sleep(0.005)
             if self._closed or number >= self._active:
                 return
-            while not self._stop.is_set():
-                try:
-                    i = self._todo.get_nowait()
-                except queue.Empty:
-                    return
-                run = await self._run_one(worker, self._jobs[i])
-                self._results[i] = run
-                if run.failure is not None:
-                    self._stop.set()
-                log.info("%s: %s in %.1f s", run.name, run.status, run.seconds)
-                if self._progress is not None:
-                    self._progress(run)
+            try:
+                while not self._stop.is_set():
+                    try:
+                        i = self._todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    run = await self._run_one(worker, self._jobs[i])
+                    self._results[i] = run
+                    if run.failure is not None:
+                        self._stop.set()
+                    log.info("%s: %s in %.1f s", run.name, run.status, run.seconds)
+                    if self._progress is not None:
+                        self._progress(run)
+            finally:
+                # run() returns now; this kernel is shut down while the build goes on.
+                self._worker_done()
         finally:
             await worker.close()
 
@@ -496,8 +561,12 @@ class KernelPool:
         self._active = max(1, min(int(workers), len(self._jobs))) if self._jobs else 0
         while len(self._threads) < self._active:
             self._spawn(None)
+        if self._active == 0:
+            self._drained.set()
         self._go.set()
-        self._join()
+        # Not joined: the workers shut their kernels down while the caller goes on
+        # (close() waits for them).
+        self._drained.wait()
         if self._errors:
             raise self._errors[0]
         return [
@@ -511,6 +580,9 @@ class KernelPool:
             self._closed = True
             self._go.set()
         self._join()
+        if self._zygote is not None:
+            self._zygote.close()
+            self._zygote = None
         if self._private is not None:
             shutil.rmtree(self._private, ignore_errors=True)
             self._private = None
@@ -518,6 +590,19 @@ class KernelPool:
     def _join(self) -> None:
         for thread in self._threads:
             thread.join()
+
+
+def _start_zygote(settings: KernelSettings, preload: str) -> Any:
+    """Return a zygote for kernels of *settings*, or ``None`` where one cannot be used."""
+    from carebook.build import zygote
+
+    if not zygote.supported():
+        return None
+    try:
+        return zygote.Zygote(settings.env, settings.cwd, preload)
+    except zygote.ZygoteError as err:
+        log.info("%s; kernels start the usual way", err)
+        return None
 
 
 def run_sections(
@@ -558,8 +643,9 @@ def run_sections(
         Code run in the kernel (after the reset) before each section, outside the
         notebook: the pipeline hands the validated case to the kernel with it.
     pool : KernelPool, optional
-        Kernels started earlier (with *settings*); a new pool otherwise. Either way the
-        kernels are shut down when this returns.
+        Kernels started earlier (with *settings*). Its kernels are shut down in the
+        background once the sections are done, and the caller closes it (which waits for
+        them). Without it, a new pool is made and closed before this returns.
 
     Returns
     -------
@@ -567,6 +653,7 @@ def run_sections(
         In the order of *jobs*. After the first failure no new section is started; the
         ones not started are ``skipped``.
     """
+    owned = pool is None
     pool = pool if pool is not None else KernelPool(settings)
     try:
         return pool.run(
@@ -574,4 +661,5 @@ def run_sections(
             section_env=section_env, prelude=prelude,
         )  # fmt: skip
     finally:
-        pool.close()
+        if owned:
+            pool.close()

@@ -144,6 +144,21 @@ def kernel_environment(epoch: int | None, base: Mapping[str, str] | None = None)
     return env
 
 
+def preload_code() -> str:
+    """Return what the kernels' zygote imports once, before it forks them.
+
+    The imports every section makes (and ipykernel's own), so a forked kernel starts
+    with them done (:mod:`carebook.build.zygote`).
+    """
+    return "\n".join(
+        [
+            "import ipykernel.kernelapp",
+            "import carebook, carebook.case, carebook.figures, carebook.tables",
+            "carebook.setup()",
+        ]
+    )
+
+
 def warm_up_code() -> str:
     """Return what a kernel runs while it waits for its first section: the common imports.
 
@@ -343,17 +358,8 @@ def _build_with_kernels(
     from carebook.build import cache, execute
     from carebook.build import sections as sections_module
 
-    # Parameters are checked before any kernel starts (reliability.md P0-6).
-    sections = sections_module.discover(notebooks)
-    converted = sections_module.check_parameters(params, sections)
-    case_rel = sections_module.relative_case_dir(case_dir, notebooks)
-    user_params = {k: v for values in converted.values() for k, v in values.items()}
-    job_list = [
-        _prepare(s, sections_module.section_parameters(s, converted, case_rel)) for s in sections
-    ]
-    code_keys = {j.name: cache.record_key(cache.code_record(j.nb)) for j in job_list}
     # The build date comes from the case, so it is set in the kernel before each section
-    # (section_env) rather than at kernel start: that lets the kernels start now.
+    # (section_env) rather than at kernel start: that lets the kernels start early.
     settings = execute.KernelSettings(
         env=kernel_environment(None),
         cwd=notebooks.resolve(),
@@ -362,6 +368,20 @@ def _build_with_kernels(
     )
     pool = execute.KernelPool(settings)
     with pool:
+        if _everything_will_run(out, quick, use_cache):
+            # The kernels' zygote only imports (no case, no parameters): it can start
+            # importing now, before the notebooks are read and their parameters checked.
+            pool.start_zygote(preload_code())
+        # Parameters are checked before any kernel starts (reliability.md P0-6).
+        sections = sections_module.discover(notebooks)
+        converted = sections_module.check_parameters(params, sections)
+        case_rel = sections_module.relative_case_dir(case_dir, notebooks)
+        user_params = {k: v for values in converted.values() for k, v in values.items()}
+        job_list = [
+            _prepare(s, sections_module.section_parameters(s, converted, case_rel))
+            for s in sections
+        ]
+        code_keys = {j.name: cache.record_key(cache.code_record(j.nb)) for j in job_list}
         # Kernels start and import while this process validates the case; no section
         # runs before the case is valid, and an invalid case shuts them down unused.
         expected = _expected_to_run(out, quick, code_keys, use_cache)
@@ -369,6 +389,7 @@ def _build_with_kernels(
             pool.start(
                 default_workers(jobs, os.cpu_count(), _estimated_rows(case_dir), len(expected)),
                 warm_up=warm_up_code(),
+                preload=preload_code(),
             )
         return _build_after_start(
             case_dir=case_dir, out=out, notebooks=notebooks, chosen=chosen,
@@ -715,6 +736,14 @@ def default_workers(jobs: int | None, cpus: int | None, rows: int, sections: int
     return max(1, min(wanted, sections))
 
 
+def _everything_will_run(out: Path, quick: Mapping[str, Any], use_cache: bool) -> bool:
+    """Whether every section will run (see :func:`_expected_to_run`), known before reading them."""
+    from carebook.build import cache
+
+    stored = cache.read_quick(out) if use_cache else None
+    return stored is None or stored.get("context") != cache.context_key(quick)
+
+
 def _expected_to_run(
     out: Path, quick: Mapping[str, Any], code_keys: Mapping[str, str], use_cache: bool
 ) -> list[str]:
@@ -726,10 +755,9 @@ def _expected_to_run(
     """
     from carebook.build import cache
 
-    stored = cache.read_quick(out) if use_cache else None
-    if stored is None or stored.get("context") != cache.context_key(quick):
+    if _everything_will_run(out, quick, use_cache):
         return list(code_keys)
-    before = stored.get("code")
+    before = cache.read_quick(out).get("code")
     before = before if isinstance(before, dict) else {}
     return [name for name, key in code_keys.items() if before.get(name) != key]
 

@@ -1,0 +1,185 @@
+"""Kernels forked from a zygote that imported once: same kernels, watched through pidfds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from buildhelpers import kernel_settings, notebooks_from, section_job, sha256_tree
+
+from carebook.build import build, zygote
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not zygote.supported(), reason="kernels are not forked here"),
+]
+
+
+def _printed(run):
+    """The text the section's last cell printed (the cell before carebook's sentinel)."""
+    return run.nb.cells[-2].outputs[0]["text"].strip()
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_kernels_are_forked_from_the_zygote_with_its_imports_and_their_own_setting(tmp_path):
+    from carebook.build.execute import KernelPool, run_sections
+
+    settings = kernel_settings(tmp_path, cell_timeout=20, CAREBOOK_TEST_MARK="kernel-env")
+    report = (
+        "import os, sys\n"
+        "print(os.getppid(), 'wave' in sys.modules, os.getcwd(), os.environ['CAREBOOK_TEST_MARK'],"
+        " hash('apple'), os.getpgid(0) == os.getpid())"
+    )
+    with KernelPool(settings) as pool:
+        pool.start(2, preload="import wave")  # a module nothing else imports
+        zygote_pid = pool._zygote.process.pid
+        runs = run_sections(
+            [section_job("10_a.ipynb", report), section_job("20_b.ipynb", report)],
+            settings, workers=2, pool=pool,
+        )  # fmt: skip
+    seeded = subprocess.run(
+        [sys.executable, "-c", "print(hash('apple'))"],
+        env={**os.environ, "PYTHONHASHSEED": "0"}, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    for run in runs:
+        assert run.status == "executed", run.failure
+        parent, preloaded, cwd, mark, hashed, leads_group = _printed(run).split()
+        assert int(parent) == zygote_pid
+        assert preloaded == "True"  # imported once, by the zygote
+        assert cwd == str(tmp_path) and mark == "kernel-env"
+        assert hashed == seeded  # PYTHONHASHSEED=0, as for a kernel started on its own
+        assert leads_group == "True"  # its own process group, as jupyter_client starts it
+
+
+def test_a_forked_kernel_that_dies_is_noticed_at_once(tmp_path):
+    from carebook.build.execute import KernelPool, run_sections
+
+    settings = kernel_settings(tmp_path, cell_timeout=20)
+    started = time.monotonic()
+    with KernelPool(settings) as pool:
+        pool.start(1, preload="import wave")
+        runs = run_sections(
+            [
+                # the longest section runs first
+                section_job("10_dies.ipynb", "import os  # the kernel ends here\nos._exit(3)"),
+                section_job("20_after.ipynb", "print('ran')"),
+            ],
+            settings, workers=1, pool=pool,
+        )  # fmt: skip
+    assert runs[0].status == "failed" and runs[0].failure.ename == "DeadKernelError"
+    assert runs[1].status == "skipped"  # no new section after a failure (as before)
+    assert time.monotonic() - started < 15  # seen through the pidfd, not the cell timeout
+
+
+def test_a_timed_out_forked_kernel_is_killed_with_what_it_started(tmp_path):
+    from carebook.build.execute import KernelPool, run_sections
+
+    settings = kernel_settings(tmp_path, cell_timeout=3)
+    pids = tmp_path / "pids"
+    spawn = (
+        "import os, subprocess\n"
+        "child = subprocess.Popen(['sleep', '600'])\n"
+        f"open({str(pids)!r}, 'w').write(f'{{os.getpid()}} {{child.pid}}')"
+    )
+    started = time.monotonic()
+    with KernelPool(settings) as pool:
+        pool.start(1, preload="import wave")
+        runs = run_sections(
+            [section_job("10_hangs.ipynb", spawn, "import time; time.sleep(10**6)")],
+            settings, workers=1, pool=pool,
+        )  # fmt: skip
+    assert runs[0].failure.ename == "CellTimeoutError"
+    assert time.monotonic() - started < 40
+    kernel, child = (int(p) for p in pids.read_text().split())
+    deadline = time.monotonic() + 10
+    while (_alive(kernel) or _alive(child)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(kernel) and not _alive(child)  # the kernel's whole process group
+
+
+def test_closing_the_pool_ends_the_zygote_and_every_kernel(tmp_path):
+    from carebook.build.execute import KernelPool
+
+    pids = tmp_path / "pid"
+    pool = KernelPool(kernel_settings(tmp_path, cell_timeout=20))
+    pool.start(2, warm_up=f"import os; open({str(pids)!r} + str(os.getpid()), 'w').close()\n"
+               "import time; time.sleep(600)", preload="import wave")  # fmt: skip
+    zygote_pid = pool._zygote.process.pid
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("pid*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    kernels = [int(p.name[3:]) for p in tmp_path.glob("pid*")]
+    assert len(kernels) == 2 and all(_alive(k) for k in kernels)
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 20
+    time.sleep(0.5)
+    assert not _alive(zygote_pid) and not any(_alive(k) for k in kernels)
+
+
+def test_without_a_zygote_kernels_start_the_usual_way(tmp_path, monkeypatch):
+    from carebook.build.execute import KernelPool, run_sections
+
+    settings = kernel_settings(tmp_path, cell_timeout=20)
+    show = "import os; print(os.getppid())"
+    with KernelPool(settings) as pool:
+        pool.start(1, preload="import wave")
+        pool._zygote.process.send_signal(signal.SIGKILL)  # the zygote died
+        pool._zygote.process.wait()
+        runs = run_sections([section_job("10_a.ipynb", show)], settings, workers=1, pool=pool)
+    assert runs[0].status == "executed", runs[0].failure
+    assert int(_printed(runs[0])) == os.getpid()  # started by this process itself
+
+    monkeypatch.setenv("CAREBOOK_FORK_KERNELS", "0")
+    assert not zygote.supported()
+    with KernelPool(settings) as pool:
+        pool.start(1, preload="import wave")
+        assert pool._zygote is None
+        runs = run_sections([section_job("10_a.ipynb", show)], settings, workers=1, pool=pool)
+    assert int(_printed(runs[0])) == os.getpid()
+
+
+def test_forked_kernel_polls_waits_and_signals_through_its_pidfd():
+    process = subprocess.Popen(["sleep", "600"])
+    kernel = zygote.ForkedKernel(process.pid, os.pidfd_open(process.pid))
+    assert kernel.poll() is None
+    with pytest.raises(subprocess.TimeoutExpired):
+        kernel.wait(timeout=0.1)
+    kernel.terminate()
+    assert kernel.wait(timeout=10) == -1  # the status is the reaper's, not ours
+    assert kernel.poll() == -1
+    kernel.kill()  # ended: nothing to signal, no error
+    process.wait()
+
+
+def test_a_zygote_refuses_a_request_it_cannot_read(tmp_path):
+    from carebook.build.pipeline import kernel_environment
+
+    with zygote.Zygote(kernel_environment(None), tmp_path, "") as z:
+        with z._lock:
+            z._socket.sendall(b"not json")
+            answer = z._socket.recv(4096)
+        assert b"error" in answer
+        assert z.alive  # still serving
+    assert z.process is None
+
+
+def test_builds_with_and_without_forked_kernels_are_identical(tmp_path, case_factory, monkeypatch):
+    case = case_factory()
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
+    params = {"seed": "7", "label": "007"}
+    build(case, tmp_path / "forked", notebooks_dir=nbs, formats=["html"], params=params, jobs=2)
+    monkeypatch.setattr(zygote, "supported", lambda: False)  # same environment otherwise
+    build(case, tmp_path / "started", notebooks_dir=nbs, formats=["html"], params=params, jobs=2)
+    assert sha256_tree(tmp_path / "forked") == sha256_tree(tmp_path / "started")
