@@ -166,9 +166,9 @@ def test_an_invalid_case_stops_the_build_before_any_section_runs(tmp_path, monke
 
     real_start, real_close = execute.KernelPool.start, execute.KernelPool.close
 
-    def start(self, count, warm_up=None):
+    def start(self, count, warm_up=None, preload=None):
         started.append(count)
-        return real_start(self, count, warm_up)
+        return real_start(self, count, warm_up, preload)
 
     def close(self):
         real_close(self)

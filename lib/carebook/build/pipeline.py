@@ -367,11 +367,16 @@ def _build_with_kernels(
         start_timeout=start_timeout,
     )
     pool = execute.KernelPool(settings)
+    rows: int | None = None
     with pool:
         if _everything_will_run(out, quick, use_cache):
-            # The kernels' zygote only imports (no case, no parameters): it can start
-            # importing now, before the notebooks are read and their parameters checked.
-            pool.start_zygote(preload_code())
+            rows = _estimated_rows(case_dir)
+            sections_found = len(list(notebooks.glob(sections_module.SECTION_GLOB)))
+            if default_workers(jobs, os.cpu_count(), rows, sections_found) > 1:
+                # The kernels' zygote only imports (no case, no parameters): it can start
+                # importing now, before the notebooks are read and their parameters
+                # checked. Only for two kernels or more: it saves each kernel the imports.
+                pool.start_zygote(preload_code())
         # Parameters are checked before any kernel starts (reliability.md P0-6).
         sections = sections_module.discover(notebooks)
         converted = sections_module.check_parameters(params, sections)
@@ -386,11 +391,9 @@ def _build_with_kernels(
         # runs before the case is valid, and an invalid case shuts them down unused.
         expected = _expected_to_run(out, quick, code_keys, use_cache)
         if expected:
-            pool.start(
-                default_workers(jobs, os.cpu_count(), _estimated_rows(case_dir), len(expected)),
-                warm_up=warm_up_code(),
-                preload=preload_code(),
-            )
+            rows = _estimated_rows(case_dir) if rows is None else rows
+            count = default_workers(jobs, os.cpu_count(), rows, len(expected))
+            pool.start(count, warm_up=warm_up_code(), preload=preload_code() if count > 1 else None)
         return _build_after_start(
             case_dir=case_dir, out=out, notebooks=notebooks, chosen=chosen,
             chromium=chromium, quick=quick, use_cache=use_cache, jobs=jobs, notify=notify,
