@@ -48,6 +48,18 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", "--force", dest="no_cache", action="store_true",
                        help="run every section again, ignoring the build cache in OUT/.carebook-cache")
 
+    watch = sub.add_parser("watch", help="build, then build again each time a case file or notebook is saved")
+    watch.add_argument("case_dir", nargs="?", default=None, help="case folder (default: the embedded sample, data/sample)")
+    watch.add_argument("--out", default=None, help="output folder (default: report/)")
+    watch.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: html,pdf)")
+    watch.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                       help="set a notebook parameter (repeatable); typed like the notebook's default")
+    watch.add_argument("--params", default=None, metavar="FILE",
+                       help="YAML file of NAME: VALUE parameters (read again when it is saved)")
+    watch.add_argument("--jobs", type=int, default=None, help="sections run in parallel (default: number of cores)")
+    watch.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
+    watch.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+
     validate = sub.add_parser("validate", help="check a case folder against the data contract")
     validate.add_argument("case_dir", help="case folder")
 
@@ -135,14 +147,19 @@ def _read_params(args: argparse.Namespace) -> dict[str, str]:
     return params
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
-    from carebook.build import build
-    from carebook.build.progress import terminal_display
-
+def _formats(args: argparse.Namespace) -> tuple[str, ...]:
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     unknown = sorted(set(formats) - {"html", "pdf"})
     if unknown or not formats:
         raise ParameterError(f"--format: expected html, pdf or html,pdf, got {args.format!r}")
+    return formats
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from carebook.build import build
+    from carebook.build.progress import terminal_display
+
+    formats = _formats(args)
     result = build(
         args.case_dir,
         args.out,
@@ -170,6 +187,69 @@ def _cmd_build(args: argparse.Namespace) -> int:
     # They use the case the build validated: reading it twice doubled a no-change rebuild.
     log.info("%s", _check_summary(result, args.case_dir, args.notebooks))
     return EXIT_OK
+
+
+def _cmd_watch(args: argparse.Namespace) -> int:
+    import time as clock
+
+    from carebook.build.watch import watch
+
+    formats = _formats(args)
+    _read_params(args)  # a bad parameters file is refused before anything starts
+
+    def started(watched) -> None:
+        names = ", ".join(str(p) for p in watched)
+        log.info("Watching %s; the report is rebuilt on every save (Ctrl+C to stop).", names)
+
+    def built(rebuild) -> None:
+        stamp = clock.strftime("%H:%M:%S")
+        if rebuild.changed:
+            log.info("[%s] saved: %s", stamp, ", ".join(rebuild.changed))
+        if rebuild.error is not None:
+            _print_error(rebuild.error)
+            log.info("[%s] The last good report was left as it was; waiting for changes.", stamp)
+            return
+        result = rebuild.result
+        if result.up_to_date:
+            log.info("[%s] Report up to date in %s (%.1f s)", stamp, result.out_dir, rebuild.seconds)
+            return
+        ran = [s.name for s in result.sections if s.status == "executed"]
+        reused = sum(1 for s in result.sections if s.status == "cached")
+        log.info(
+            "[%s] Report written to %s in %.1f s: executed %s; reused %d",
+            stamp, result.out_dir, rebuild.seconds, ", ".join(ran) or "none", reused,
+        )  # fmt: skip
+        for warning in result.warnings:
+            log.warning("%s", warning)
+        log.info("%s", _check_summary(result, args.case_dir, args.notebooks))
+
+    try:
+        watch(
+            args.case_dir,
+            args.out,
+            notebooks_dir=args.notebooks,
+            formats=formats,
+            params=lambda: _read_params(args),
+            params_file=args.params,
+            jobs=args.jobs,
+            cell_timeout=args.timeout,
+            on_build=built,
+            on_start=started,
+        )
+    except KeyboardInterrupt:
+        log.info("Stopped watching; the last report is in %s.", args.out or "report")
+    return EXIT_OK
+
+
+def _print_error(err: CarebookError) -> int:
+    """Print *err* the way the command line reports it; return its exit code."""
+    if isinstance(err, InputError):
+        for problem in err.problems:
+            print(problem, file=sys.stderr)  # noqa: T201 - the FILE:ROW:COLUMN contract
+        print(f"{len(err.problems)} problem(s) found; nothing was built.", file=sys.stderr)  # noqa: T201
+        return EXIT_INVALID
+    print(f"carebook: {err}", file=sys.stderr)  # noqa: T201
+    return EXIT_INVALID if isinstance(err, ParameterError) else EXIT_FAILED
 
 
 def _check_summary(result, case_dir: str | None, notebooks: str | None) -> str:
@@ -293,6 +373,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "build": _cmd_build,
+    "watch": _cmd_watch,
     "validate": _cmd_validate,
     "new": _cmd_new,
     "sample": _cmd_sample,
@@ -311,17 +392,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     try:
         return COMMANDS[args.command](args)
-    except InputError as err:
-        for problem in err.problems:
-            print(problem, file=sys.stderr)  # noqa: T201 - the FILE:ROW:COLUMN contract
-        print(f"{len(err.problems)} problem(s) found; nothing was built.", file=sys.stderr)  # noqa: T201
-        return EXIT_INVALID
-    except ParameterError as err:
-        print(f"carebook: {err}", file=sys.stderr)  # noqa: T201
-        return EXIT_INVALID
     except CarebookError as err:
-        print(f"carebook: {err}", file=sys.stderr)  # noqa: T201
-        return EXIT_FAILED
+        return _print_error(err)
     except KeyboardInterrupt:
         print("carebook: interrupted; the previous report was left as it was.", file=sys.stderr)  # noqa: T201
         return 130

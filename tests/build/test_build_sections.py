@@ -183,3 +183,10 @@ def test_an_invalid_case_stops_the_build_before_any_section_runs(tmp_path, monke
         build(tmp_path / "case", tmp_path / "out", notebooks_dir=nbs, formats=["html"])
     assert not (tmp_path / "out").exists()
     assert started == [1] and closed == [1]  # one kernel started early, then shut down
+
+
+def test_a_notebook_that_is_not_json_is_named_with_what_to_do(tmp_path):
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb")
+    (nbs / "20_broken.ipynb").write_text("{not a notebook", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"20_broken.ipynb: not a readable notebook"):
+        discover(nbs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -95,6 +96,30 @@ def _problems(err: InputError) -> str:
     if more > 0:
         lines.append(f"… and {more} more (run: carebook validate on this case)")
     return "\n".join(lines)
+
+
+_local = threading.local()
+
+
+def _warm_session() -> Any:
+    """Return this worker thread's :class:`carebook.build.warm.WarmSession`.
+
+    A worker builds case after case: the kernels' zygote (imports done once), Chromium
+    and the export template are kept from one case to the next instead of started for
+    each. One per thread (a Dask worker may run several builds at once, and a session
+    runs one at a time); ended when the worker process exits.
+    """
+    session = getattr(_local, "session", None)
+    if session is None:
+        import multiprocessing.util
+
+        from carebook.build.warm import WarmSession
+
+        session = _local.session = WarmSession()
+        # Worker processes end through multiprocessing, which runs its finalizers (not
+        # atexit's handlers); in a main process it runs them at exit too.
+        multiprocessing.util.Finalize(session, session.close, exitpriority=10)
+    return session
 
 
 def _failure(err: Exception) -> tuple[str, str, str]:
@@ -222,6 +247,7 @@ def build_case(
             jobs=1,  # one kernel per case: N batch workers are N kernels
             notebooks_dir=notebooks_dir,
             cell_timeout=cell_timeout,
+            session=_warm_session(),
         )
     except Exception as err:  # noqa: BLE001 - every failure becomes a row, never stops the batch
         status, section, message = _failure(err)

@@ -111,6 +111,11 @@ class Browser:
         self._session: str | None = None
         self._events: list[dict[str, Any]] = []
 
+    @property
+    def alive(self) -> bool:
+        """Whether the browser process is running."""
+        return self.process is not None and self.process.poll() is None
+
     def __enter__(self) -> Browser:
         return self
 
@@ -210,7 +215,7 @@ class Browser:
         BrowserError
             The browser is gone, refused, or did not finish within *timeout* seconds.
         """
-        if self.process is None or self.process.poll() is not None:
+        if not self.alive:
             raise BrowserError("Chromium is not running")
         deadline = time.monotonic() + timeout
         self._attach(deadline)

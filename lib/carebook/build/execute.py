@@ -381,6 +381,9 @@ class KernelPool:
     ----------
     settings : KernelSettings
         Kernel environment, working folder and timeouts.
+    zygote : carebook.build.zygote.Zygote, optional
+        A running zygote to fork the kernels from, borrowed (not closed with the pool);
+        without it the pool may start its own (:meth:`start_zygote`).
 
     Notes
     -----
@@ -391,7 +394,7 @@ class KernelPool:
     running anything.
     """
 
-    def __init__(self, settings: KernelSettings):
+    def __init__(self, settings: KernelSettings, zygote: Any = None):
         self.settings = settings
         self._threads: list[threading.Thread] = []
         self._go = threading.Event()
@@ -408,7 +411,9 @@ class KernelPool:
         self._section_env: dict[str, str] = {}
         self._prelude = ""
         self._private: str | None = None
-        self._zygote: Any = None
+        # A zygote handed in (a watch session's) is borrowed: used, never closed here.
+        self._zygote: Any = zygote
+        self._owns_zygote = zygote is None
         self._drained = threading.Event()
         self._lock = threading.Lock()
         self._workers_done = 0
@@ -465,7 +470,8 @@ class KernelPool:
         if self._closed or self._go.is_set():
             raise RuntimeError("kernels can only be started before run()")
         if self._zygote is None:
-            self._zygote = _start_zygote(self.settings, preload)
+            self._zygote = new_zygote(self.settings, preload)
+            self._owns_zygote = True
 
     def _spawn(self, warm_up: str | None) -> None:
         number = len(self._threads)
@@ -580,9 +586,9 @@ class KernelPool:
             self._closed = True
             self._go.set()
         self._join()
-        if self._zygote is not None:
+        if self._zygote is not None and self._owns_zygote:
             self._zygote.close()
-            self._zygote = None
+        self._zygote = None
         if self._private is not None:
             shutil.rmtree(self._private, ignore_errors=True)
             self._private = None
@@ -592,7 +598,7 @@ class KernelPool:
             thread.join()
 
 
-def _start_zygote(settings: KernelSettings, preload: str) -> Any:
+def new_zygote(settings: KernelSettings, preload: str) -> Any:
     """Return a zygote for kernels of *settings*, or ``None`` where one cannot be used."""
     from carebook.build import zygote
 

@@ -216,6 +216,7 @@ def build(
     use_cache: bool = True,
     observer: Callable[[Any], None] | None = None,
     run_checks: bool = False,
+    session: Any = None,
 ) -> BuildResult:
     """Build the report of a case into an output folder.
 
@@ -251,6 +252,9 @@ def build(
     run_checks : bool
         Also run the student checks (:func:`carebook.checks.run_checks`) on the built
         report, while the PDF prints; the result is ``BuildResult.checks``.
+    session : carebook.build.warm.WarmSession, optional
+        Kernels' zygote, Chromium, export template and validated case kept from the
+        session's earlier builds (``carebook watch``); left running for the next one.
 
     Returns
     -------
@@ -292,20 +296,25 @@ def build(
 
     # Chromium is started once the case is valid and is ready to print by the time the
     # page is (carebook.build.browser).
-    with _BrowserSlot(chromium) as browser:
+    with _BrowserSlot(chromium, session) as browser:
         return _build_with_kernels(
             case_dir=case_dir, out=out, notebooks=notebooks, chosen=chosen,
             chromium=chromium, quick=quick, params=params, use_cache=use_cache, jobs=jobs,
             notify=notify, started=started, cell_timeout=cell_timeout,
             start_timeout=start_timeout, browser=browser, run_checks=run_checks,
+            session=session,
         )  # fmt: skip
 
 
 class _BrowserSlot:
-    """A Chromium for the PDF: started on demand, once, and closed with the slot."""
+    """A Chromium for the PDF: started on demand, once, and closed with the slot.
 
-    def __init__(self, chromium: str | None):
+    With a watch session the session's Chromium is used and left running.
+    """
+
+    def __init__(self, chromium: str | None, session: Any = None):
         self.chromium = chromium
+        self.session = session
         self.browser: Any = None
         self._tried = chromium is None
 
@@ -314,7 +323,7 @@ class _BrowserSlot:
 
     def __exit__(self, *exc: object) -> None:
         self._tried = True
-        if self.browser is not None:
+        if self.browser is not None and self.session is None:
             self.browser.close()
 
     def start(self) -> None:
@@ -324,6 +333,9 @@ class _BrowserSlot:
         if self._tried:
             return
         self._tried = True
+        if self.session is not None:
+            self.browser = self.session.browser(self.chromium)
+            return
         try:
             self.browser = Browser(self.chromium)
         except BrowserError as err:
@@ -352,6 +364,7 @@ def _build_with_kernels(
     start_timeout: float,
     browser: Any,
     run_checks: bool,
+    session: Any,
 ) -> BuildResult:
     """Check the parameters, start the kernels and go on (see :func:`build`)."""
     # Heavy imports (pandas, pandera, nbconvert) only once there is work to do.
@@ -366,10 +379,15 @@ def _build_with_kernels(
         cell_timeout=cell_timeout,
         start_timeout=start_timeout,
     )
-    pool = execute.KernelPool(settings)
+    warm_zygote = (
+        session.zygote(settings, {"source": quick["source"], "versions": quick["versions"]})
+        if session is not None
+        else None
+    )
+    pool = execute.KernelPool(settings, zygote=warm_zygote)
     rows: int | None = None
     with pool:
-        if _everything_will_run(out, quick, use_cache):
+        if warm_zygote is None and _everything_will_run(out, quick, use_cache):
             rows = _estimated_rows(case_dir)
             sections_found = len(list(notebooks.glob(sections_module.SECTION_GLOB)))
             if default_workers(jobs, os.cpu_count(), rows, sections_found) > 1:
@@ -399,7 +417,7 @@ def _build_with_kernels(
             chromium=chromium, quick=quick, use_cache=use_cache, jobs=jobs, notify=notify,
             started=started, sections=sections, job_list=job_list, case_rel=case_rel,
             user_params=user_params, code_keys=code_keys, settings=settings, pool=pool,
-            browser=browser, run_checks=run_checks,
+            browser=browser, run_checks=run_checks, session=session,
         )  # fmt: skip
 
 
@@ -424,6 +442,7 @@ def _build_after_start(
     pool: Any,
     browser: Any,
     run_checks: bool,
+    session: Any = None,
 ) -> BuildResult:
     """Validate the case, run the sections on *pool*, export and publish (see :func:`build`)."""
     import carebook
@@ -435,7 +454,16 @@ def _build_after_start(
     # kernels do not read and validate the same files again.
     shared = Path(pool.private_dir()) / "case.pickle"
     state = case_package.loader.folder_state(case_dir)
-    case = case_package.validate(case_dir)
+    case = None
+    if session is not None:
+        # Read after the state above: if a file changes from here on, the kernels see
+        # a state that differs from the shared one and validate the folder themselves.
+        case_key = cache.record_key(cache.folder_record(case_dir))
+        case = session.case(case_key)
+    if case is None:
+        case = case_package.validate(case_dir)
+        if session is not None:
+            session.remember_case(case_key, case)
     # Not before: a student's invalid case gets its errors without waiting for Chromium.
     browser.start()
     case_package.loader.share(case, case_dir, state, shared)
@@ -519,7 +547,7 @@ def _build_after_start(
         # are done in a side thread as soon as a CPU is free of kernels: when a kernel
         # has no section left to take (with one kernel, at once).
         side = concurrent.futures.ThreadPoolExecutor(1, "carebook-side")
-        exporter = _Later(side, export.prepare)
+        exporter = _Later(side, session.prepared if session is not None else export.prepare)
         idle_after = total - workers + 1 if workers > 1 else 0
         if idle_after <= 0:
             exporter.start()

@@ -110,7 +110,14 @@ def _read_section(path: Path) -> Section:
     from papermill.inspection import inspect_notebook
     from papermill.iorw import load_notebook_node
 
-    nb = load_notebook_node(str(path))
+    try:
+        nb = load_notebook_node(str(path))
+    except Exception as err:  # nbformat: not JSON, not a notebook, bad schema, unreadable
+        reason = " ".join(str(err).split())[:200]
+        raise ParameterError(
+            f"{path.name}: not a readable notebook ({type(err).__name__}: {reason}); "
+            "open it in JupyterLab and save it again, or restore it from version control"
+        ) from err
     tagged = [c for c in nb.cells if "parameters" in (c.get("metadata", {}).get("tags") or [])]
     code_tagged = [c for c in tagged if c.cell_type == "code"]
     if len(code_tagged) != 1 or len(tagged) != 1:

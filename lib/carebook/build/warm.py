@@ -1,0 +1,124 @@
+"""What stays warm between the builds of one ``carebook watch``.
+
+A build in a new process pays for the same things every time: a kernel's start and
+imports (about 2 s), Chromium's start and first print, nbconvert's import and template,
+and the validation of a case that did not change. A :class:`WarmSession` keeps them for
+the builds that follow, so a student who edits one section waits for that section, the
+export and the print:
+
+- the kernels' zygote (:mod:`carebook.build.zygote`): each build forks fresh kernels from
+  it, so no state is carried from one build to the next; it is started again when
+  carebook's source, the installed versions or the kernels' environment change;
+- Chromium (:mod:`carebook.build.browser`), started again if it died;
+- the compiled export template (:func:`carebook.build.export.prepare`);
+- the last validated case, reused while every case file has the same bytes.
+
+Pass one to :func:`carebook.build.build` (``session=``); builds in a session run one at
+a time. :meth:`WarmSession.close` ends the zygote and Chromium.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["WarmSession"]
+
+log = logging.getLogger(__name__)
+
+
+class WarmSession:
+    """Kernels' zygote, Chromium, export template and validated case, kept between builds."""
+
+    def __init__(self) -> None:
+        self._zygote: Any = None
+        self._zygote_key: str | None = None
+        self._browser: Any = None
+        self._browser_for: str | None = None
+        self._prepared: Any = None
+        self._case: Any = None
+        self._case_key: str | None = None
+        self._lock = threading.Lock()
+        self.builds = 0
+
+    def __enter__(self) -> WarmSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the kernels' zygote ---------------------------------------------------------
+
+    def zygote(self, settings: Any, versions: Mapping[str, Any]) -> Any:
+        """Return a running zygote for kernels of *settings*, or ``None`` if none can run.
+
+        Parameters
+        ----------
+        settings : carebook.build.execute.KernelSettings
+            The kernels' environment and folder (the zygote's too).
+        versions : mapping
+            carebook's source and the installed versions: when they change, what the
+            zygote imported is stale and it is started again.
+        """
+        from carebook.build import cache, execute, pipeline
+
+        key = cache.record_key(
+            {"env": dict(settings.env), "cwd": str(settings.cwd), "versions": dict(versions)}
+        )
+        alive = self._zygote is not None and self._zygote.alive
+        if alive and key == self._zygote_key:
+            return self._zygote
+        if self._zygote is not None:
+            log.info("carebook's source or environment changed: new kernels' zygote")
+            self._zygote.close()
+        self._zygote = execute.new_zygote(settings, pipeline.preload_code())
+        self._zygote_key = key if self._zygote is not None else None
+        return self._zygote
+
+    # --- Chromium --------------------------------------------------------------------
+
+    def browser(self, chromium: str) -> Any:
+        """Return a running Chromium of the executable *chromium*, or ``None``."""
+        from carebook.build.browser import Browser, BrowserError
+
+        current = self._browser
+        if current is not None and current.alive and self._browser_for == chromium:
+            return current
+        if current is not None:
+            current.close()
+            self._browser = None
+        try:
+            self._browser, self._browser_for = Browser(chromium), chromium
+        except BrowserError as err:
+            log.info("%s; the PDF will be printed by a new Chromium", err)
+        return self._browser
+
+    # --- export and case -------------------------------------------------------------
+
+    def prepared(self) -> Any:
+        """Return the compiled export template (made on first use)."""
+        from carebook.build import export
+
+        with self._lock:  # asked for from the build's side thread
+            if self._prepared is None:
+                self._prepared = export.prepare()
+            return self._prepared
+
+    def case(self, key: str) -> Any:
+        """Return the case validated under *key* (its files' bytes), or ``None``."""
+        return self._case if key == self._case_key else None
+
+    def remember_case(self, key: str, case: Any) -> None:
+        """Keep *case*, validated from files whose record has *key*."""
+        self._case, self._case_key = case, key
+
+    def close(self) -> None:
+        """End the zygote and Chromium; safe to call twice."""
+        zygote, self._zygote = self._zygote, None
+        browser, self._browser = self._browser, None
+        if zygote is not None:
+            zygote.close()
+        if browser is not None:
+            browser.close()

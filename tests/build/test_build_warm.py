@@ -1,0 +1,144 @@
+"""A watch session keeps the zygote, Chromium, template and case warm between builds."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import nbformat
+import pytest
+from buildhelpers import kernel_settings, notebooks_from, sha256_tree
+
+from carebook.build import build, zygote
+from carebook.build.warm import WarmSession
+from carebook.build.watch import watch
+
+pytestmark = pytest.mark.slow
+
+
+def _edit_code(path, marker):
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in reversed(nb.cells) if c.cell_type == "code")
+    cell.source = cell.source.rstrip("\n") + f"\n# {marker}"
+    nbformat.write(nb, path)
+
+
+def _statuses(result):
+    return {s.name: s.status for s in result.sections}
+
+
+def test_a_session_rebuilds_the_edited_section_on_the_same_warm_processes(
+    tmp_path, case_factory, stand_ins
+):
+    case = case_factory()
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
+    out = tmp_path / "out"
+    with WarmSession() as session:
+        first = build(case, out, notebooks_dir=nbs, formats=["html"], session=session)
+        assert set(_statuses(first).values()) == {"executed"}
+        forked_from = session._zygote.process.pid if zygote.supported() else None
+        _edit_code(nbs / "20_findings.ipynb", "edited")
+        second = build(case, out, notebooks_dir=nbs, formats=["html"], session=session)
+        assert _statuses(second) == {"10_intro.ipynb": "cached", "20_findings.ipynb": "executed"}
+        if forked_from is not None:
+            assert session._zygote.process.pid == forked_from  # the same warm zygote
+        assert len(stand_ins["validate"]) == 1  # the unchanged case was not read again
+        zygote_process = session._zygote.process if session._zygote else None
+    if zygote_process is not None:
+        assert zygote_process.poll() is not None  # closing the session ended it
+    # The same report as a build in a new process.
+    fresh = tmp_path / "fresh"
+    build(case, fresh, notebooks_dir=nbs, formats=["html"])
+    assert sha256_tree(out)["report.html"] == sha256_tree(fresh)["report.html"]
+    assert sha256_tree(out)["metrics.json"] == sha256_tree(fresh)["metrics.json"]
+
+
+def test_a_changed_case_file_is_validated_again(tmp_path, case_factory, stand_ins):
+    case = case_factory()
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb")
+    with WarmSession() as session:
+        build(case, tmp_path / "out", notebooks_dir=nbs, formats=["html"], session=session)
+        config = case / "case.yaml"
+        config.write_text(config.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        build(case, tmp_path / "out", notebooks_dir=nbs, formats=["html"], session=session)
+    assert len(stand_ins["validate"]) == 2
+
+
+@pytest.mark.skipif(not zygote.supported(), reason="kernels are not forked here")
+def test_the_zygote_is_started_again_when_carebook_or_its_versions_change(tmp_path):
+    settings = kernel_settings(tmp_path)
+    with WarmSession() as session:
+        first = session.zygote(settings, {"source": "a"})
+        assert session.zygote(settings, {"source": "a"}) is first
+        second = session.zygote(settings, {"source": "b"})  # carebook's source changed
+        assert second is not first and second.alive
+        assert first.process is None  # closed
+        second.process.kill()
+        second.process.wait()
+        third = session.zygote(settings, {"source": "b"})  # died: a new one
+        assert third is not second and third.alive
+
+
+@pytest.mark.browser
+def test_the_session_keeps_one_chromium_and_replaces_a_dead_one():
+    from carebook.build.pdf import find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("no Chromium")
+    with WarmSession() as session:
+        browser = session.browser(chromium)
+        assert session.browser(chromium) is browser
+        browser.process.kill()
+        browser.process.wait()
+        replacement = session.browser(chromium)
+        assert replacement is not browser and replacement.alive
+    assert not replacement.alive
+
+
+def test_watch_builds_then_rebuilds_on_save_and_keeps_the_last_report_on_errors(
+    tmp_path, case_factory
+):
+    case = case_factory()
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
+    out = tmp_path / "out"
+    builds, stop = [], threading.Event()
+
+    def wait_for(count):
+        deadline = time.monotonic() + 120
+        while len(builds) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(builds) >= count, f"only {len(builds)} build(s)"
+        return builds[count - 1]
+
+    thread = threading.Thread(
+        target=lambda: builds.append(
+            watch(
+                case, out, notebooks_dir=nbs, formats=["html"], on_build=builds.append,
+                stop=stop, debounce_ms=100,
+            )
+        ),
+    )  # fmt: skip
+    thread.start()
+    try:
+        first = wait_for(1)
+        assert first.error is None and first.changed == []
+        time.sleep(0.3)  # the watcher is set up once the first build is done
+        _edit_code(nbs / "20_findings.ipynb", "edited")
+        second = wait_for(2)
+        assert second.error is None and second.changed == ["20_findings.ipynb"]
+        assert _statuses(second.result)["20_findings.ipynb"] == "executed"
+        assert _statuses(second.result)["10_intro.ipynb"] == "cached"
+        good = sha256_tree(out)
+        (nbs / "20_findings.ipynb").write_text("{not a notebook", encoding="utf-8")
+        third = wait_for(3)
+        assert third.error is not None and "20_findings.ipynb" in str(third.error)
+        assert sha256_tree(out) == good  # the last good report, left as it was
+        (out / "ignored.txt").write_text("the build's own folder is not watched")
+        time.sleep(0.5)
+        assert len(builds) == 3
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert builds[-1] == 3  # watch() returned the number of builds
