@@ -308,6 +308,9 @@ def rebuilds(tools: Tools, settings: Settings) -> list[Row]:
     except CommandFailed as err:
         return [_failed_row(same, err), _failed_row(one, err)]
     cold_median = median([m.seconds for m in cold])
+    rows = [same, one]
+    if "watch" in tools.commands:
+        rows.append(_watch_rebuilds(tools, settings, case_dir, cold_median))
     for row, runs, seen, expect in (
         (same, unchanged, seen_same, set()),
         (one, changed, seen_one, {CHANGED_SECTION}),
@@ -327,7 +330,92 @@ def rebuilds(tools: Tools, settings: Settings) -> list[Row]:
             statuses=seen,
         )
         row.judge()
-    return [same, one]
+    return rows
+
+
+_WATCH_BUILT = re.compile(r"Report written to .* in [0-9.]+ s: executed (.*); reused (\d+)")
+
+
+def _line_queue(process: Any) -> Any:
+    """Return a queue that a daemon thread fills with *process*'s output lines."""
+    import queue
+    import threading
+
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in process.stdout], daemon=True).start()
+    return lines
+
+
+def _next_build(lines: Any, process: Any, deadline: float) -> re.Match[str] | None:
+    """Wait for the next "Report written to" line of a watch; ``None`` past *deadline*."""
+    import queue
+    import time
+
+    while time.monotonic() < deadline:
+        try:
+            found = _WATCH_BUILT.search(lines.get(timeout=0.5))
+        except queue.Empty:
+            if process.poll() is not None:
+                return None
+            continue
+        if found:
+            return found
+    return None
+
+
+def _watch_rebuilds(tools: Tools, settings: Settings, case_dir: Path, cold: float) -> Row:
+    """Time (b) through ``carebook watch``: save one section's code, wait for the report.
+
+    Each repeat starts ``carebook watch`` on its own copy of the notebooks, waits for its
+    first build and for it to warm up (a student edits seconds later, not at once), then
+    appends a comment line to a code cell of ``60_bibliography`` and times until the
+    rebuilt report is announced. The baseline is the median cold build of (b).
+    """
+    import signal
+    import subprocess
+    import time
+
+    row = Row("b3", f"rebuild through carebook watch, {CHANGED_SECTION} saved (cold / rebuild)",
+              ">=", 10.0)  # fmt: skip
+    seconds: list[float] = []
+    executed: list[str] = []
+    for i in range(settings.repeat):
+        base = _fresh(settings.work / "b3" / str(i))
+        notebooks = base / "notebooks"
+        shutil.copytree(settings.notebooks, notebooks)
+        argv = [tools.carebook, "watch", case_dir, "--out", base / "out", "--notebooks", notebooks]
+        process = subprocess.Popen(
+            [str(a) for a in argv], stderr=subprocess.STDOUT, stdout=subprocess.PIPE, text=True,
+            env=tools.env,
+        )  # fmt: skip
+        lines = _line_queue(process)
+        try:
+            if _next_build(lines, process, time.monotonic() + settings.timeout) is None:
+                row.status, row.note = "FAILED", "carebook watch did not build the report"
+                return row
+            time.sleep(3)  # its zygote, Chromium and export template warm up meanwhile
+            started = time.perf_counter()
+            edit_code_cell(notebooks / f"{CHANGED_SECTION}.ipynb", f"watch edit {i}")
+            found = _next_build(lines, process, time.monotonic() + settings.timeout)
+            if found is None:
+                row.status, row.note = "FAILED", "carebook watch did not rebuild after the edit"
+                return row
+            seconds.append(time.perf_counter() - started)
+            executed.append(found.group(1))
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    row.baseline = cold
+    row.measured = median(seconds)
+    row.value = cold / row.measured
+    row.condition = all(e.strip() == f"{CHANGED_SECTION}.ipynb" for e in executed)
+    row.note = "re-executed: " + "; ".join(executed) + " (time from the save to the report)"
+    row.details.update(rebuild_seconds=[round(x, 2) for x in seconds], cold_seconds=cold)
+    return row.judge()
 
 
 # (c) ---------------------------------------------------------------------------------------

@@ -288,7 +288,7 @@ def test_quick_bench_prints_every_comparison_and_writes_json(tmp_path):
         timeout=1800,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    ids = ["a", "b1", "b2", "c1", "c2", "d"]
+    ids = ["a", "b1", "b2", "b3", "c1", "c2", "d"]
     lines = done.stdout.splitlines()
     assert lines[0].split() == list(COLUMNS)
     table = [line.split()[0] for line in lines[2 : 2 + len(ids)]]

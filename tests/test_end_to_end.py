@@ -106,3 +106,99 @@ def test_the_carebook_program_exits_with_its_code_and_prints_everything(tmp_path
     )
     assert ok.returncode == 0
     assert "valid case for China Mobile" in ok.stdout
+
+
+def _marked_processes(marker: str) -> list[int]:
+    """Live processes whose environment holds *marker* (a watch's kernels, zygote, Chromium)."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as handle:
+                if marker.encode() not in handle.read():
+                    continue
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+        except OSError:
+            continue
+        found.append(int(entry))
+    return found
+
+
+@pytest.mark.slow
+def test_carebook_watch_rebuilds_the_saved_section_and_stops_cleanly(tmp_path):
+    import os
+    import queue
+    import signal
+    import threading
+    import time
+    import uuid
+
+    import nbformat
+
+    from carebook.paths import NOTEBOOKS_DIR
+
+    case, notebooks, out = tmp_path / "case", tmp_path / "notebooks", tmp_path / "out"
+    shutil.copytree(SAMPLE_CASE, case)
+    shutil.copytree(NOTEBOOKS_DIR, notebooks)
+    marker = f"CAREBOOK_WATCH_TEST={uuid.uuid4().hex}"
+    name, value = marker.split("=")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from carebook.cli import run; run()", "watch", str(case),
+         "--out", str(out), "--notebooks", str(notebooks), "--format", "html"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        env={**os.environ, name: value},
+    )  # fmt: skip
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in process.stderr], daemon=True).start()
+
+    def next_line(containing: str, timeout: float = 180) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                assert process.poll() is None, "carebook watch ended early"
+                continue
+            if containing in line:
+                return line
+        raise AssertionError(f"no line with {containing!r} within {timeout} s")
+
+    try:
+        assert "Watching" in next_line("Watching")
+        assert "executed 10_introduction.ipynb" in next_line("Report written to")
+        next_line("Checks:")
+        time.sleep(0.5)
+        edited = notebooks / "60_bibliography.ipynb"
+        nb = nbformat.read(edited, as_version=4)
+        cell = next(c for c in reversed(nb.cells) if c.cell_type == "code")
+        cell.source += "\n# edited"
+        nbformat.write(nb, edited)
+        assert "60_bibliography.ipynb" in next_line("saved:")
+        rebuilt = next_line("Report written to")
+        assert "executed 60_bibliography.ipynb; reused 5" in rebuilt
+        good = (out / "report.html").read_bytes()
+        survey = case / "survey.csv"
+        rows = survey.read_text(encoding="utf-8").splitlines()
+        header = rows[0].split(",")
+        first = rows[1].split(",")
+        first[header.index("csat")] = "9"  # csat is 1-5
+        survey.write_text("\n".join([rows[0], ",".join(first), *rows[2:]]) + "\n", encoding="utf-8")
+        assert next_line("survey.csv:2:csat:")
+        next_line("left as it was")
+        assert (out / "report.html").read_bytes() == good
+        assert _marked_processes(marker)  # the warm zygote and Chromium are still up
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    deadline = time.monotonic() + 10
+    while _marked_processes(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _marked_processes(marker)  # no kernel, zygote or Chromium left behind

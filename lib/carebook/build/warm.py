@@ -77,6 +77,24 @@ class WarmSession:
         self._zygote_key = key if self._zygote is not None else None
         return self._zygote
 
+    def warm_up(self, notebooks_dir: Any, chromium: str | None) -> None:
+        """Start what the next build will need, in the background, before it is asked for.
+
+        After a first build that found nothing to do (the report was up to date), nothing
+        is running yet; the first edit would otherwise wait for all of it.
+        """
+        from pathlib import Path
+
+        from carebook.build import cache, execute, pipeline
+
+        settings = execute.KernelSettings(
+            env=pipeline.kernel_environment(None), cwd=Path(notebooks_dir).resolve()
+        )
+        self.zygote(settings, {"source": cache.source_record(), "versions": cache.version_record()})
+        if chromium is not None:
+            self.browser(chromium)
+        threading.Thread(target=self.prepared, name="carebook-warm-up", daemon=True).start()
+
     # --- Chromium --------------------------------------------------------------------
 
     def browser(self, chromium: str) -> Any:

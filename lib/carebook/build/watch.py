@@ -115,6 +115,7 @@ def watch(
     """
     import watchfiles
 
+    from carebook.build.pdf import find_chromium
     from carebook.build.pipeline import build
     from carebook.build.warm import WarmSession
 
@@ -147,6 +148,7 @@ def watch(
 
     with WarmSession() as session:
         once([])
+        session.warm_up(notebooks, find_chromium() if "pdf" in formats else None)
         for changes in watchfiles.watch(
             *watched,
             watch_filter=_relevant_filter(roots, files, out.resolve()),
