@@ -142,3 +142,20 @@ def test_watch_builds_then_rebuilds_on_save_and_keeps_the_last_report_on_errors(
         thread.join(timeout=30)
     assert not thread.is_alive()
     assert builds[-1] == 3  # watch() returned the number of builds
+
+
+def test_every_build_of_a_session_gives_its_kernels_the_environment_it_started_with(
+    tmp_path, monkeypatch
+):
+    import os
+
+    from carebook.build import pipeline
+
+    with WarmSession() as session:
+        monkeypatch.setenv("SET_BY_AN_IMPORT", "1")  # as pandera sets PYARROW_IGNORE_TIMEZONE
+        assert "SET_BY_AN_IMPORT" not in session.environment
+        assert session.environment == {
+            k: v for k, v in os.environ.items() if k != "SET_BY_AN_IMPORT"
+        }
+        env = pipeline.kernel_environment(None, base=session.environment)
+        assert env["PYTHONHASHSEED"] == "0" and "SET_BY_AN_IMPORT" not in env

@@ -374,7 +374,7 @@ def _build_with_kernels(
     # The build date comes from the case, so it is set in the kernel before each section
     # (section_env) rather than at kernel start: that lets the kernels start early.
     settings = execute.KernelSettings(
-        env=kernel_environment(None),
+        env=kernel_environment(None, base=session.environment if session is not None else None),
         cwd=notebooks.resolve(),
         cell_timeout=cell_timeout,
         start_timeout=start_timeout,

@@ -20,6 +20,7 @@ a time. :meth:`WarmSession.close` ends the zygote and Chromium.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -33,6 +34,10 @@ class WarmSession:
     """Kernels' zygote, Chromium, export template and validated case, kept between builds."""
 
     def __init__(self) -> None:
+        # The kernels' environment for every build of the session, taken now: some
+        # imports set variables in this process (pandera's PYARROW_IGNORE_TIMEZONE),
+        # which would otherwise make the second build's kernels differ from the first's.
+        self.environment = dict(os.environ)
         self._zygote: Any = None
         self._zygote_key: str | None = None
         self._browser: Any = None
@@ -88,7 +93,8 @@ class WarmSession:
         from carebook.build import cache, execute, pipeline
 
         settings = execute.KernelSettings(
-            env=pipeline.kernel_environment(None), cwd=Path(notebooks_dir).resolve()
+            env=pipeline.kernel_environment(None, base=self.environment),
+            cwd=Path(notebooks_dir).resolve(),
         )
         self.zygote(settings, {"source": cache.source_record(), "versions": cache.version_record()})
         if chromium is not None:
