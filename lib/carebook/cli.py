@@ -34,31 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = sub.add_parser("build", help="validate a case and build report.html, report.pdf, metrics.json")
-    build.add_argument("case_dir", nargs="?", default=None, help="case folder (default: the embedded sample, data/sample)")
-    build.add_argument("--out", default=None, help="output folder (default: report/)")
-    build.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: html,pdf)")
-    build.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                       help="set a notebook parameter (repeatable); typed like the notebook's default")
-    build.add_argument("--params", default=None, metavar="FILE", help="YAML file of NAME: VALUE parameters")
-    build.add_argument("--jobs", type=int, default=None, help="sections run in parallel (default: number of cores)")
-    build.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
-    build.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+    _add_build_options(build, params_help="YAML file of NAME: VALUE parameters")
     build.add_argument("--explain", action="store_true",
                        help="say for each section whether it was executed or reused, and why")
     build.add_argument("--no-cache", "--force", dest="no_cache", action="store_true",
                        help="run every section again, ignoring the build cache in OUT/.carebook-cache")
 
     watch = sub.add_parser("watch", help="build, then build again each time a case file or notebook is saved")
-    watch.add_argument("case_dir", nargs="?", default=None, help="case folder (default: the embedded sample, data/sample)")
-    watch.add_argument("--out", default=None, help="output folder (default: report/)")
-    watch.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: html,pdf)")
-    watch.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                       help="set a notebook parameter (repeatable); typed like the notebook's default")
-    watch.add_argument("--params", default=None, metavar="FILE",
-                       help="YAML file of NAME: VALUE parameters (read again when it is saved)")
-    watch.add_argument("--jobs", type=int, default=None, help="sections run in parallel (default: number of cores)")
-    watch.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
-    watch.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+    _add_build_options(watch, params_help="YAML file of NAME: VALUE parameters (read again when it is saved)")
 
     validate = sub.add_parser("validate", help="check a case folder against the data contract")
     validate.add_argument("case_dir", help="case folder")
@@ -106,6 +89,19 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--tolerance", type=float, default=0.0,
                       help="treat numbers differing by at most this as unchanged (default: 0)")
     return parser
+
+
+def _add_build_options(command: argparse.ArgumentParser, *, params_help: str) -> None:
+    """The options ``build`` and ``watch`` share."""
+    command.add_argument("case_dir", nargs="?", default=None, help="case folder (default: the embedded sample, data/sample)")
+    command.add_argument("--out", default=None, help="output folder (default: report/)")
+    command.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: html,pdf)")
+    command.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                         help="set a notebook parameter (repeatable); typed like the notebook's default")
+    command.add_argument("--params", default=None, metavar="FILE", help=params_help)
+    command.add_argument("--jobs", type=int, default=None, help="sections run in parallel (default: number of cores)")
+    command.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
+    command.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
 
 
 def _section_notebooks(out_dir: str | Path | None, notebooks_dir: str | Path | None) -> list:
