@@ -144,19 +144,22 @@ def kernel_environment(epoch: int | None, base: Mapping[str, str] | None = None)
     return env
 
 
+#: The imports every section makes (pandas, matplotlib, seaborn through carebook's
+#: modules), then carebook's plotting set-up: what a kernel should have done before its
+#: first section.
+_SECTION_IMPORTS = (
+    "import carebook, carebook.case, carebook.figures, carebook.tables",
+    "carebook.setup()",
+)
+
+
 def preload_code() -> str:
     """Return what the kernels' zygote imports once, before it forks them.
 
-    The imports every section makes (and ipykernel's own), so a forked kernel starts
-    with them done (:mod:`carebook.build.zygote`).
+    The sections' imports and ipykernel's own, so a forked kernel starts with them done
+    (:mod:`carebook.build.zygote`).
     """
-    return "\n".join(
-        [
-            "import ipykernel.kernelapp",
-            "import carebook, carebook.case, carebook.figures, carebook.tables",
-            "carebook.setup()",
-        ]
-    )
+    return "\n".join(["import ipykernel.kernelapp", *_SECTION_IMPORTS])
 
 
 def warm_up_code() -> str:
@@ -177,8 +180,7 @@ def warm_up_code() -> str:
             "try:",
             "    import os",
             "    os.nice(5)",
-            "    import carebook, carebook.case, carebook.figures, carebook.tables",
-            "    carebook.setup()",
+            *(f"    {line}" for line in _SECTION_IMPORTS),
             "except Exception:",
             "    pass",
         ]

@@ -1,12 +1,15 @@
 """Regenerate the fixture notebooks of tests/data/notebooks (run from anywhere)."""
 # ruff: noqa: E501  (payload and notebook strings are clearer on one line)
 
+import sys
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 OUT = Path(__file__).resolve().parent
+sys.path.insert(0, str(OUT.parents[1]))  # tests/, for the payloads the tests share
+from payloads import SCRIPT_PAYLOADS  # noqa: E402
 KS = {
     "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
     "language_info": {"name": "python"},
@@ -97,14 +100,7 @@ save("no_parameters_tag.ipynb", [new_code_cell("case_dir = None"), new_code_cell
 save("two_parameters_tags.ipynb", [params(), params("seed = 2")])
 
 # Hostile outputs, as a notebook already executed: reliability.md P0-1 payloads.
-payloads = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(2)>",
-    "[x](javascript:alert(3))",
-    "</td></tr></table><svg onload=alert(4)>",
-    'http://x.example/"onmouseover="alert(5)',
-    "<b onmouseover=alert(6)>h</b>",
-]
+payloads = SCRIPT_PAYLOADS
 cells = [
     new_markdown_cell(
         "## 4 Hostile\n\nA Markdown cell with [a link](javascript:alert(7)) and <img src=x onerror=alert(8)>."
