@@ -159,3 +159,31 @@ def test_every_build_of_a_session_gives_its_kernels_the_environment_it_started_w
         }
         env = pipeline.kernel_environment(None, base=session.environment)
         assert env["PYTHONHASHSEED"] == "0" and "SET_BY_AN_IMPORT" not in env
+
+
+def test_sigterm_ends_a_watch_cleanly_and_restores_the_handler(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from carebook.build import pipeline
+
+    calls = []
+
+    def fake_build(*args, **kwargs):  # a build that takes no time
+        calls.append(kwargs["session"])
+        if len(calls) == 1:  # once watching, the signal arrives
+            threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        return None
+
+    closed = []
+    monkeypatch.setattr(pipeline, "build", fake_build)
+    monkeypatch.setattr(WarmSession, "warm_up", lambda self, *a: None)
+    monkeypatch.setattr(WarmSession, "close", lambda self: closed.append(self))
+    before = signal.getsignal(signal.SIGTERM)
+    (tmp_path / "case").mkdir()
+    (tmp_path / "nbs").mkdir()
+    count = watch(tmp_path / "case", tmp_path / "out", notebooks_dir=tmp_path / "nbs",
+                  on_build=lambda rebuild: None)  # fmt: skip
+    assert count == 1  # stopped, not killed: watch() returned
+    assert closed == [calls[0]]  # and its session was closed
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -10,11 +10,13 @@ it, the last good report stays as it was, and watching goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +90,7 @@ def watch(
     stop: threading.Event | None = None,
     debounce_ms: int = 200,
 ) -> int:
-    """Build the report, then again after every save, until *stop* is set or Ctrl+C.
+    """Build the report, then again after every save, until *stop* is set, Ctrl+C or SIGTERM.
 
     Parameters
     ----------
@@ -104,7 +106,8 @@ def watch(
     on_start : callable, optional
         Called once with the folders and files being watched, before the first build.
     stop : threading.Event, optional
-        Set it (from another thread) to end the watch.
+        Set it (from another thread) to end the watch. SIGTERM and SIGHUP set it too
+        (when called from the main thread).
     debounce_ms : int
         Saves within this many milliseconds of each other start one build.
 
@@ -146,7 +149,7 @@ def watch(
         rebuild.seconds = time.perf_counter() - started
         on_build(rebuild)
 
-    with WarmSession() as session:
+    with WarmSession() as session, _stopped_by_signals(stop):
         once([])
         session.warm_up(notebooks, find_chromium() if "pdf" in formats else None)
         for changes in watchfiles.watch(
@@ -161,6 +164,33 @@ def watch(
             log.debug("changed: %s", ", ".join(changed))
             once(changed)
     return count
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """Make SIGTERM and SIGHUP (a closed terminal) end the watch like Ctrl+C does.
+
+    Killed outright, the watch would leave Chromium's profile and the kernels' folders
+    behind. The first signal sets *stop* (the build under way finishes first); a second
+    one acts as it normally would. Only from the main thread, where Python takes signals.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+
+    def handle(signum: int, frame: object) -> None:
+        log.info("stopping after the current build (%s)", signal.Signals(signum).name)
+        stop.set()
+        signal.signal(signum, previous[signum])
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        previous[signum] = signal.signal(signum, handle)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _shown(path: Path, roots: Sequence[Path]) -> str:
