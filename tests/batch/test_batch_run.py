@@ -55,6 +55,29 @@ def test_the_good_case_is_built_with_figures_words_and_links(batch):
     assert row.seconds > 0
 
 
+def test_words_and_evidence_come_from_the_build_or_from_the_report_left_up_to_date(
+    tiny_case, tmp_path, monkeypatch
+):
+    from carebook.batch import worker
+
+    given = []
+    real_check = worker._check
+    monkeypatch.setattr(
+        worker, "_check", lambda case_dir, out, checks=None: given.append(checks)
+        or real_check(case_dir, out, checks),
+    )  # fmt: skip
+    first = worker.build_case("good", tiny_case, tmp_path, "good")
+    again = worker.build_case("good", tiny_case, tmp_path, "good")  # nothing changed
+    assert first.status == again.status == "built"
+    # The first build ran the checks itself (while Chromium printed); the up-to-date one
+    # ran none, so the row's figures come from the executed notebooks it left.
+    assert given[0] is not None and given[1] is None
+    assert first.words and first.evidence.endswith("/7")
+    assert (again.words, again.word_limit, again.evidence) == (
+        first.words, first.word_limit, first.evidence,
+    )  # fmt: skip
+
+
 def test_nothing_is_written_outside_the_case_folders_and_summary(batch):
     good = _rows(batch)[HOSTILE_GOOD].output
     # The broken case failed before its folder was created; the non-case gets none.

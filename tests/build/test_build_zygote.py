@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -60,6 +61,34 @@ def test_kernels_are_forked_from_the_zygote_with_its_imports_and_their_own_setti
         assert cwd == str(tmp_path) and mark == "kernel-env"
         assert hashed == seeded  # PYTHONHASHSEED=0, as for a kernel started on its own
         assert leads_group == "True"  # its own process group, as jupyter_client starts it
+
+
+def test_kernels_keep_no_input_history_and_never_collect_what_was_imported_first(
+    tmp_path, monkeypatch
+):
+    from carebook.build.execute import KernelPool, run_sections
+    from carebook.build.pipeline import warm_up_code
+
+    settings = kernel_settings(tmp_path, cell_timeout=20)
+    show = (
+        "import gc\n"
+        "print(get_ipython().history_manager.enabled, gc.isenabled(), gc.get_freeze_count() > 0)"
+    )
+    jobs = [section_job("10_a.ipynb", show), section_job("20_b.ipynb", show)]
+    with KernelPool(settings) as pool:
+        pool.start(2, preload="import wave")  # forked: the zygote froze its imports
+        assert pool._zygote is not None
+        forked = run_sections(jobs, settings, workers=2, pool=pool)
+    monkeypatch.setenv("CAREBOOK_FORK_KERNELS", "0")
+    with KernelPool(settings) as pool:
+        pool.start(1, warm_up=warm_up_code())  # a new process: its warm-up freezes them
+        started = run_sections(jobs[:1], settings, workers=1, pool=pool)
+    for run in forked + started:
+        assert run.status == "executed", run.failure
+        history, collects, frozen = _printed(run).split()
+        assert history == "False"  # nothing written to the user's IPython history file
+        assert collects == "True"  # cycles made by the sections are still collected
+        assert frozen == "True"
 
 
 def test_a_forked_kernel_that_dies_is_noticed_at_once(tmp_path):
@@ -170,7 +199,11 @@ def test_a_zygote_refuses_a_request_it_cannot_read(tmp_path):
         with z._lock:
             z._socket.sendall(b"not json")
             answer = z._socket.recv(4096)
-        assert b"error" in answer
+            assert b"error" in answer
+            request = {"connection_file": "k.json", "env": {}, "cwd": str(tmp_path)}
+            z._socket.sendall(json.dumps({**request, "options": ["-c", "import os"]}).encode())
+            answer = z._socket.recv(4096)
+        assert b"--Class.trait=value" in answer  # only kernel settings, never code to run
         assert z.alive  # still serving
     assert z.process is None
 

@@ -146,18 +146,23 @@ def _executed_notebooks(out: Path) -> list[tuple[str, Any]]:
     return [(p.name, nbformat.read(p, as_version=4)) for p in executed]
 
 
-def _check(case_dir: Path, out: Path) -> tuple[int | None, int | None, str]:
-    """Word count and Outcome 3 evidence of a built report, as ``carebook check`` finds them."""
-    from carebook import case as cases
-    from carebook.checks import run_checks
+def _check(case_dir: Path, out: Path, checks: Any = None) -> tuple[int | None, int | None, str]:
+    """Word count and Outcome 3 evidence of a built report, as ``carebook check`` finds them.
 
-    report = run_checks(cases.validate(case_dir), _executed_notebooks(out))
-    met = sum(row.met for row in report.coverage)
-    return report.words.total, report.words.limit, f"{met}/{len(report.coverage)}"
+    *checks* is the build's own :class:`carebook.checks.CheckReport` when it ran them
+    (while Chromium printed); an up-to-date build ran none, so they are run here.
+    """
+    if checks is None:
+        from carebook import case as cases
+        from carebook.checks import run_checks
+
+        checks = run_checks(cases.validate(case_dir), _executed_notebooks(out))
+    met = sum(row.met for row in checks.coverage)
+    return checks.words.total, checks.words.limit, f"{met}/{len(checks.coverage)}"
 
 
 def _describe_build(
-    result: CaseResult, case_dir: Path, out: Path, formats: Sequence[str]
+    result: CaseResult, case_dir: Path, out: Path, formats: Sequence[str], checks: Any = None
 ) -> CaseResult:
     from carebook.batch.summary import key_figures
 
@@ -170,7 +175,7 @@ def _describe_build(
     words = limit = None
     evidence = ""
     try:
-        words, limit, evidence = _check(case_dir, out)
+        words, limit, evidence = _check(case_dir, out, checks)
     except Exception as err:  # noqa: BLE001 - checks are extra information, never a failure
         log.debug("checks failed for %s", case_dir, exc_info=True)
         notes.append(f"word count not available: {type(err).__name__}: {err}")
@@ -248,6 +253,7 @@ def build_case(
             notebooks_dir=notebooks_dir,
             cell_timeout=cell_timeout,
             session=_warm_session(),
+            run_checks=True,  # while Chromium prints, with the case it validated
         )
     except Exception as err:  # noqa: BLE001 - every failure becomes a row, never stops the batch
         status, section, message = _failure(err)
@@ -261,6 +267,6 @@ def build_case(
             seconds=round(time.perf_counter() - started, 3),
         )
     described = _describe_build(
-        replace(row, notes=tuple(result.warnings)), case_path, out, result.formats
+        replace(row, notes=tuple(result.warnings)), case_path, out, result.formats, result.checks
     )
     return replace(described, seconds=round(time.perf_counter() - started, 3))

@@ -53,6 +53,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: The kernels' settings (command-line options of the kernel application). No input
+#: history: a build's cells are in its executed notebooks, and kernels running side by
+#: side would otherwise all write to one SQLite file in the user's IPython folder.
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
+
 _REFUSE_EXIT = """
 def _carebook_refuse_exit(*args, **kwargs):
     raise RuntimeError("exit() or quit() would stop the kernel the next section needs; remove it")
@@ -179,13 +184,13 @@ class _KernelWorker:
             km = self._manager()
             km.provisioner = zygotes.provisioner_for(km, zygote)
             try:
-                await km.start_kernel(env=env, cwd=cwd)
+                await km.start_kernel(env=env, cwd=cwd, extra_arguments=list(KERNEL_OPTIONS))
                 return km
             except zygotes.ZygoteError as err:
                 log.info("%s; starting the kernel the usual way", err)
                 km.cleanup_connection_file()
         km = self._manager()
-        await km.start_kernel(env=env, cwd=cwd)
+        await km.start_kernel(env=env, cwd=cwd, extra_arguments=list(KERNEL_OPTIONS))
         return km
 
     async def ensure_kernel(self) -> None:
