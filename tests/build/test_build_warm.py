@@ -23,6 +23,11 @@ def _edit_code(path, marker):
     nbformat.write(nb, path)
 
 
+def _ended(pool):
+    """Whether *pool* was closed: its kernels' threads are done and it let go of the zygote."""
+    return pool._zygote is None and not any(t.is_alive() for t in pool._threads)
+
+
 def _statuses(result):
     return {s.name: s.status for s in result.sections}
 
@@ -51,6 +56,67 @@ def test_a_session_rebuilds_the_edited_section_on_the_same_warm_processes(
     build(case, fresh, notebooks_dir=nbs, formats=["html"])
     assert sha256_tree(out)["report.html"] == sha256_tree(fresh)["report.html"]
     assert sha256_tree(out)["metrics.json"] == sha256_tree(fresh)["metrics.json"]
+
+
+@pytest.mark.skipif(not zygote.supported(), reason="kernels are not forked here")
+def test_the_next_edited_section_runs_on_the_spare_kernel_warmed_up_after_a_build(
+    tmp_path, case_factory, monkeypatch
+):
+    from carebook.build import execute
+
+    case = case_factory()
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
+    out = tmp_path / "out"
+    started = []
+    real_spawn = execute.KernelPool._spawn
+    monkeypatch.setattr(
+        execute.KernelPool, "_spawn", lambda pool, warm_up: started.append(pool)
+        or real_spawn(pool, warm_up),
+    )  # fmt: skip
+    with WarmSession() as session:
+        build(case, out, notebooks_dir=nbs, formats=["html"], session=session)
+        session.warm_up(nbs, None)  # as carebook watch does after each build
+        spare = session._spare
+        assert spare is not None and spare.size == 1 and started[-1] is spare
+        _edit_code(nbs / "20_findings.ipynb", "edited")
+        kernels_before = len(started)
+        second = build(case, out, notebooks_dir=nbs, formats=["html"], session=session)
+        assert _statuses(second) == {"10_intro.ipynb": "cached", "20_findings.ipynb": "executed"}
+        assert len(started) == kernels_before  # no kernel started: the spare ran it
+        assert session._spare is None and _ended(spare)  # taken, used, closed by the build
+        session.warm_up(nbs, None)
+        assert session._spare is not None and session._spare is not spare
+        left = session._spare
+    assert _ended(left)  # closing the session ends the spare it kept
+    # The spare had run only what every kernel runs first: the same report as a fresh
+    # build in a new process.
+    fresh = tmp_path / "fresh"
+    build(case, fresh, notebooks_dir=nbs, formats=["html"])
+    assert sha256_tree(out)["report.html"] == sha256_tree(fresh)["report.html"]
+
+
+@pytest.mark.skipif(not zygote.supported(), reason="kernels are not forked here")
+def test_a_spare_kernel_is_dropped_when_the_settings_or_the_zygote_change(tmp_path):
+    import dataclasses
+
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb")
+    with WarmSession() as session:
+        session.warm_up(nbs, None)
+        spare, settings = session._spare, session._spare.settings
+        longer = dataclasses.replace(settings, cell_timeout=settings.cell_timeout + 1)
+        assert session.take_spare(longer, session._zygote) is None  # built with --timeout
+        assert _ended(spare) and session._spare is None
+
+        session.warm_up(nbs, None)
+        spare = session._spare
+        session.zygote(settings, {"source": "carebook edited"})  # a new zygote
+        assert _ended(spare) and session._spare is None  # it imported the old code
+
+        session.warm_up(nbs, None)
+        spare = session._spare
+        assert session.take_spare(settings, session._zygote) is spare  # it suits
+        assert session._spare is None
+        spare.close()
 
 
 def test_a_changed_case_file_is_validated_again(tmp_path, case_factory, stand_ins):

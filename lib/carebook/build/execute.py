@@ -438,6 +438,10 @@ class KernelPool:
             self._private = tempfile.mkdtemp(prefix="carebook-build-")
         return self._private
 
+    def borrows(self, zygote: Any) -> bool:
+        """Whether this pool forks its kernels from *zygote*, which it does not own."""
+        return zygote is not None and self._zygote is zygote and not self._owns_zygote
+
     @property
     def size(self) -> int:
         """Number of worker threads (one kernel each) started so far."""
@@ -510,8 +514,12 @@ class KernelPool:
                 except Exception as err:  # the first section starts a kernel again
                     log.debug("kernel %d: warm-up failed: %s", number, err)
                     await worker.shutdown()
-            while not self._go.is_set():
-                await asyncio.sleep(0.005)
+            # Woken as soon as run() or close() is called, without polling: a watch
+            # session's spare kernel may wait here for minutes. In slices of a second,
+            # so an interpreter that exits meanwhile never waits for this thread.
+            loop = asyncio.get_running_loop()
+            while not await loop.run_in_executor(None, self._go.wait, 1.0):
+                pass
             if self._closed or number >= self._active:
                 return
             try:

@@ -394,7 +394,7 @@ def _build_with_kernels(
     )
     pool = execute.KernelPool(settings, zygote=warm_zygote)
     rows: int | None = None
-    with pool:
+    try:
         if warm_zygote is None and _everything_will_run(out, quick, use_cache):
             rows = _estimated_rows(case_dir)
             sections_found = len(list(notebooks.glob(sections_module.SECTION_GLOB)))
@@ -417,9 +417,17 @@ def _build_with_kernels(
         # runs before the case is valid, and an invalid case shuts them down unused.
         expected = _expected_to_run(out, quick, code_keys, use_cache)
         if expected:
+            spare = session.take_spare(settings, warm_zygote) if session is not None else None
+            if spare is not None:  # a watch session's kernel, forked and warmed up already
+                pool.close()  # it started nothing
+                pool = spare
             rows = _estimated_rows(case_dir) if rows is None else rows
             count = default_workers(jobs, os.cpu_count(), rows, len(expected))
-            pool.start(count, warm_up=warm_up_code(), preload=preload_code() if count > 1 else None)
+            pool.start(
+                count - pool.size,
+                warm_up=warm_up_code(),
+                preload=preload_code() if count > 1 else None,
+            )
         return _build_after_start(
             case_dir=case_dir, out=out, notebooks=notebooks, chosen=chosen,
             chromium=chromium, quick=quick, use_cache=use_cache, jobs=jobs, notify=notify,
@@ -427,6 +435,8 @@ def _build_with_kernels(
             user_params=user_params, code_keys=code_keys, settings=settings, pool=pool,
             browser=browser, run_checks=run_checks, session=session,
         )  # fmt: skip
+    finally:
+        pool.close()
 
 
 def _build_after_start(
@@ -484,7 +494,6 @@ def _build_after_start(
     )
     epoch = source_date_epoch(case)
     section_env = {"SOURCE_DATE_EPOCH": str(epoch)}
-    workers = default_workers(jobs, os.cpu_count(), _case_rows(case), len(job_list))
     replacements = normalize.path_replacements(
         {
             str(notebooks.resolve()): ".",
@@ -546,6 +555,10 @@ def _build_after_start(
         decisions = {j.name: store.decide(j) for j in job_list}
         for j in job_list:
             log.debug("%s: %s", j.name, decisions[j.name].reason)
+        # Kernels for the sections that will run: a reused one needs none (one kernel
+        # hands all of them over at once), and a kernel started for it would only cost.
+        to_run = sum(not d.reuse for d in decisions.values())
+        workers = default_workers(jobs, os.cpu_count(), _case_rows(case), max(1, to_run))
         finished = _Counter()
 
         def on_start(job: Any) -> None:

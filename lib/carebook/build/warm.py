@@ -9,6 +9,10 @@ export and the print:
 - the kernels' zygote (:mod:`carebook.build.zygote`): each build forks fresh kernels from
   it, so no state is carried from one build to the next; it is started again when
   carebook's source, the installed versions or the kernels' environment change;
+- one spare kernel, forked and warmed up after each build (:meth:`WarmSession.warm_up`)
+  and taken by the next build that has a section to run. It has run nothing but the
+  imports every kernel runs first, so it is as fresh as one forked on demand; it is
+  dropped when the zygote or the kernels' settings change;
 - Chromium (:mod:`carebook.build.browser`), started again if it died;
 - the compiled export template (:func:`carebook.build.export.prepare`);
 - the last validated case, reused while every case file has the same bytes.
@@ -40,6 +44,8 @@ class WarmSession:
         self.environment = dict(os.environ)
         self._zygote: Any = None
         self._zygote_key: str | None = None
+        self._settings: Any = None
+        self._spare: Any = None
         self._browser: Any = None
         self._browser_for: str | None = None
         self._prepared: Any = None
@@ -69,12 +75,14 @@ class WarmSession:
         """
         from carebook.build import cache, execute, pipeline
 
+        self._settings = settings  # the spare kernel's, after this build
         key = cache.record_key(
             {"env": dict(settings.env), "cwd": str(settings.cwd), "versions": dict(versions)}
         )
         alive = self._zygote is not None and self._zygote.alive
         if alive and key == self._zygote_key:
             return self._zygote
+        self._drop_spare()  # forked from the zygote that is replaced
         if self._zygote is not None:
             log.info("carebook's source or environment changed: new kernels' zygote")
             self._zygote.close()
@@ -85,21 +93,64 @@ class WarmSession:
     def warm_up(self, notebooks_dir: Any, chromium: str | None) -> None:
         """Start what the next build will need, in the background, before it is asked for.
 
-        After a first build that found nothing to do (the report was up to date), nothing
-        is running yet; the first edit would otherwise wait for all of it.
+        The zygote, Chromium, the export template and a spare kernel. Called after each
+        build: after a first build that found nothing to do (the report was up to
+        date), nothing is running yet, and the first edit would otherwise wait for all
+        of it; after any other, the kernels it used are gone.
         """
         from pathlib import Path
 
         from carebook.build import cache, execute, pipeline
 
-        settings = execute.KernelSettings(
-            env=pipeline.kernel_environment(None, base=self.environment),
-            cwd=Path(notebooks_dir).resolve(),
+        settings = self._settings
+        if settings is None or Path(settings.cwd) != Path(notebooks_dir).resolve():
+            settings = execute.KernelSettings(
+                env=pipeline.kernel_environment(None, base=self.environment),
+                cwd=Path(notebooks_dir).resolve(),
+            )
+        zygote = self.zygote(
+            settings, {"source": cache.source_record(), "versions": cache.version_record()}
         )
-        self.zygote(settings, {"source": cache.source_record(), "versions": cache.version_record()})
+        if self._spare is None and zygote is not None:  # a new process would gain nothing
+            spare = execute.KernelPool(settings, zygote=zygote)
+            spare.start(1, warm_up=pipeline.warm_up_code())
+            self._spare = spare
         if chromium is not None:
             self.browser(chromium)
         threading.Thread(target=self.prepared, name="carebook-warm-up", daemon=True).start()
+
+    # --- the spare kernel ------------------------------------------------------------
+
+    def take_spare(self, settings: Any, zygote: Any) -> Any:
+        """Hand over the spare kernel's pool if it suits a build, else ``None``.
+
+        Parameters
+        ----------
+        settings : carebook.build.execute.KernelSettings
+            The build's kernel settings: the spare was started with the same ones.
+        zygote : Zygote or None
+            The build's zygote: the spare was forked from it (not from one replaced
+            since, which imported older code).
+
+        Returns
+        -------
+        carebook.build.execute.KernelPool or None
+            The caller owns it from now on (and closes it); the session keeps no spare
+            until the next :meth:`warm_up`.
+        """
+        spare, self._spare = self._spare, None
+        if spare is None:
+            return None
+        if spare.settings == settings and spare.borrows(zygote):
+            return spare
+        log.debug("spare kernel not used: the kernels' settings changed")
+        spare.close()
+        return None
+
+    def _drop_spare(self) -> None:
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.close()
 
     # --- Chromium --------------------------------------------------------------------
 
@@ -139,7 +190,8 @@ class WarmSession:
         self._case, self._case_key = case, key
 
     def close(self) -> None:
-        """End the zygote and Chromium; safe to call twice."""
+        """End the spare kernel, the zygote and Chromium; safe to call twice."""
+        self._drop_spare()
         zygote, self._zygote = self._zygote, None
         browser, self._browser = self._browser, None
         if zygote is not None:

@@ -148,10 +148,13 @@ def watch(
             rebuild = Rebuild(count, error=err, changed=changed)
         rebuild.seconds = time.perf_counter() - started
         on_build(rebuild)
+        # While the student reads the report: a spare kernel for the next build (the
+        # first build may also have found nothing to do and started nothing).
+        session.warm_up(notebooks, chromium)
 
+    chromium = find_chromium() if "pdf" in formats else None
     with WarmSession() as session, _stopped_by_signals(stop):
         once([])
-        session.warm_up(notebooks, find_chromium() if "pdf" in formats else None)
         for changes in watchfiles.watch(
             *watched,
             watch_filter=_relevant_filter(roots, files, out.resolve()),
