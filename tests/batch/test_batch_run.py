@@ -66,8 +66,13 @@ def test_words_and_evidence_come_from_the_build_or_from_the_report_left_up_to_da
         worker, "_check", lambda case_dir, out, checks=None: given.append(checks)
         or real_check(case_dir, out, checks),
     )  # fmt: skip
-    first = worker.build_case("good", tiny_case, tmp_path, "good")
-    again = worker.build_case("good", tiny_case, tmp_path, "good")  # nothing changed
+    from carebook.build.warm import WarmSession
+
+    # A session of this test's own, closed here rather than when pytest exits.
+    with WarmSession() as session:
+        monkeypatch.setattr(worker, "_warm_session", lambda: session)
+        first = worker.build_case("good", tiny_case, tmp_path, "good")
+        again = worker.build_case("good", tiny_case, tmp_path, "good")  # nothing changed
     assert first.status == again.status == "built"
     # The first build ran the checks itself (while Chromium printed); the up-to-date one
     # ran none, so the row's figures come from the executed notebooks it left.
