@@ -104,23 +104,12 @@ def _add_build_options(command: argparse.ArgumentParser, *, params_help: str) ->
     command.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
 
 
-def _section_notebooks(out_dir: str | Path | None, notebooks_dir: str | Path | None) -> list:
-    """The executed notebooks of the last build when there are any, else the source ones."""
-    import nbformat
-
-    from carebook.paths import DEFAULT_OUT, NOTEBOOKS_DIR
-
-    executed = Path(out_dir or DEFAULT_OUT) / "executed"
-    folder = executed if list(executed.glob("[0-9][0-9]_*.ipynb")) else Path(notebooks_dir or NOTEBOOKS_DIR)
-    return [(p.name, nbformat.read(p, as_version=4)) for p in sorted(folder.glob("[0-9][0-9]_*.ipynb"))]
-
-
 def _check_report(case_dir, out_dir, notebooks_dir, checklist=None):
     from carebook import case as cases
-    from carebook.checks import run_checks
+    from carebook.checks import run_checks, section_notebooks
 
     loaded = cases.validate(case_dir)
-    return run_checks(loaded, _section_notebooks(out_dir, notebooks_dir), checklist_path=checklist)
+    return run_checks(loaded, section_notebooks(out_dir, notebooks_dir), checklist_path=checklist)
 
 
 def _read_params(args: argparse.Namespace) -> dict[str, str]:
@@ -272,15 +261,9 @@ def _check_summary(result, case_dir: str | None, notebooks: str | None) -> str:
         except (OSError, ValueError, AttributeError):
             pass
     from carebook.build.publish import write_atomic
-    from carebook.checks import run_checks
+    from carebook.checks import checks_of_build
 
-    if result.checks is not None:  # worked out by the build while the PDF printed
-        report = result.checks
-    elif result.case is None:  # the quick up-to-date path validated nothing
-        report = _check_report(case_dir, result.out_dir, notebooks)
-    else:
-        report = run_checks(result.case, _section_notebooks(result.out_dir, notebooks))
-    line = report.summary_line()
+    line = checks_of_build(result, case_dir, notebooks).summary_line()
     if build_key is not None:
         try:
             write_atomic(stored_path, json.dumps({"build_key": build_key, "line": line}).encode("utf-8"))

@@ -63,8 +63,8 @@ def test_words_and_evidence_come_from_the_build_or_from_the_report_left_up_to_da
     given = []
     real_check = worker._check
     monkeypatch.setattr(
-        worker, "_check", lambda case_dir, out, checks=None: given.append(checks)
-        or real_check(case_dir, out, checks),
+        worker, "_check", lambda built, case_dir: given.append(built.checks)
+        or real_check(built, case_dir),
     )  # fmt: skip
     from carebook.build.warm import WarmSession
 

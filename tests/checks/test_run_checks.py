@@ -97,3 +97,35 @@ def test_source_notebooks_of_the_repository_can_be_checked(root):
     report = run_checks(make_case(), [(p.name, nbformat.read(p, as_version=4)) for p in paths])
     assert not report.executed and report.words.total > 0
     assert "Source notebooks checked" in report.to_text()
+
+
+def test_checks_of_a_build_are_its_own_else_worked_out_from_its_executed_notebooks(
+    tmp_path, monkeypatch
+):
+    import types
+
+    import nbformat
+
+    from carebook import case as cases
+    from carebook.checks import checks_of_build, section_notebooks
+
+    executed = tmp_path / "out" / "executed"
+    executed.mkdir(parents=True)
+    for name, notebook in GOOD:
+        nbformat.write(notebook, executed / name)
+    (executed / "notes.ipynb").write_text("{}", encoding="utf-8")  # not a section
+    assert [name for name, _ in section_notebooks(tmp_path / "out")] == [n for n, _ in GOOD]
+
+    own = run_checks(make_case(), GOOD)
+    built = types.SimpleNamespace(checks=own, case=None, out_dir=tmp_path / "out")
+    assert checks_of_build(built, "never read") is own  # the build ran them
+
+    expected = own.to_text()
+    validated = []
+    monkeypatch.setattr(cases, "validate", lambda path: validated.append(path) or make_case())
+    up_to_date = types.SimpleNamespace(checks=None, case=make_case(), out_dir=tmp_path / "out")
+    assert checks_of_build(up_to_date, "never read").to_text() == expected
+    assert validated == []  # the case the build validated
+    quick = types.SimpleNamespace(checks=None, case=None, out_dir=tmp_path / "out")
+    assert checks_of_build(quick, "case-folder").to_text() == expected
+    assert validated == ["case-folder"]  # the quick up-to-date path validated none

@@ -139,31 +139,21 @@ def _failure(err: Exception) -> tuple[str, str, str]:
     return "error", "", _clip(f"unexpected {type(err).__name__}: {err}")
 
 
-def _executed_notebooks(out: Path) -> list[tuple[str, Any]]:
-    import nbformat
-
-    executed = sorted((out / "executed").glob("[0-9][0-9]_*.ipynb"))
-    return [(p.name, nbformat.read(p, as_version=4)) for p in executed]
-
-
-def _check(case_dir: Path, out: Path, checks: Any = None) -> tuple[int | None, int | None, str]:
+def _check(result: Any, case_dir: Path) -> tuple[int | None, int | None, str]:
     """Word count and Outcome 3 evidence of a built report, as ``carebook check`` finds them.
 
-    *checks* is the build's own :class:`carebook.checks.CheckReport` when it ran them
-    (while Chromium printed); an up-to-date build ran none, so they are run here.
+    From the build's own checks (run while Chromium printed), or from the report an
+    up-to-date build left (:func:`carebook.checks.checks_of_build`).
     """
-    if checks is None:
-        from carebook import case as cases
-        from carebook.checks import run_checks
+    from carebook.checks import checks_of_build
 
-        checks = run_checks(cases.validate(case_dir), _executed_notebooks(out))
+    checks = checks_of_build(result, case_dir)
     met = sum(row.met for row in checks.coverage)
     return checks.words.total, checks.words.limit, f"{met}/{len(checks.coverage)}"
 
 
-def _describe_build(
-    result: CaseResult, case_dir: Path, out: Path, formats: Sequence[str], checks: Any = None
-) -> CaseResult:
+def _describe_build(row: CaseResult, case_dir: Path, out: Path, built: Any) -> CaseResult:
+    """Add to *row* what the build *built* (a :class:`BuildResult`) made: figures, words, links."""
     from carebook.batch.summary import key_figures
 
     notes: list[str] = []
@@ -175,24 +165,24 @@ def _describe_build(
     words = limit = None
     evidence = ""
     try:
-        words, limit, evidence = _check(case_dir, out, checks)
+        words, limit, evidence = _check(built, case_dir)
     except Exception as err:  # noqa: BLE001 - checks are extra information, never a failure
         log.debug("checks failed for %s", case_dir, exc_info=True)
         notes.append(f"word count not available: {type(err).__name__}: {err}")
     links = {
-        kind: f"{result.output}/report.{kind}"
+        kind: f"{row.output}/report.{kind}"
         for kind in ("html", "pdf")
-        if kind in formats and (out / f"report.{kind}").is_file()
+        if kind in built.formats and (out / f"report.{kind}").is_file()
     }
     return replace(
-        result,
+        row,
         figures=figures,
         words=words,
         word_limit=limit,
         evidence=evidence,
         html=links.get("html", ""),
         pdf=links.get("pdf", ""),
-        notes=result.notes + tuple(notes),
+        notes=row.notes + tuple(notes),
     )
 
 
@@ -266,7 +256,5 @@ def build_case(
             message=message,
             seconds=round(time.perf_counter() - started, 3),
         )
-    described = _describe_build(
-        replace(row, notes=tuple(result.warnings)), case_path, out, result.formats, result.checks
-    )
+    described = _describe_build(replace(row, notes=tuple(result.warnings)), case_path, out, result)
     return replace(described, seconds=round(time.perf_counter() - started, 3))

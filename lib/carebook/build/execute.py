@@ -179,18 +179,22 @@ class _KernelWorker:
         from carebook.build import zygote as zygotes
 
         zygote = self.zygote() if self.zygote is not None else None
-        env, cwd = dict(self.settings.env), str(self.settings.cwd)
+        how = {
+            "env": dict(self.settings.env),
+            "cwd": str(self.settings.cwd),
+            "extra_arguments": list(KERNEL_OPTIONS),
+        }
+        km = self._manager()
         if zygote is not None and zygote.alive:
-            km = self._manager()
             km.provisioner = zygotes.provisioner_for(km, zygote)
             try:
-                await km.start_kernel(env=env, cwd=cwd, extra_arguments=list(KERNEL_OPTIONS))
+                await km.start_kernel(**how)
                 return km
             except zygotes.ZygoteError as err:
                 log.info("%s; starting the kernel the usual way", err)
                 km.cleanup_connection_file()
-        km = self._manager()
-        await km.start_kernel(env=env, cwd=cwd, extra_arguments=list(KERNEL_OPTIONS))
+                km = self._manager()
+        await km.start_kernel(**how)
         return km
 
     async def ensure_kernel(self) -> None:

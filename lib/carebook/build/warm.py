@@ -52,7 +52,6 @@ class WarmSession:
         self._case: Any = None
         self._case_key: str | None = None
         self._lock = threading.Lock()
-        self.builds = 0
 
     def __enter__(self) -> WarmSession:
         return self

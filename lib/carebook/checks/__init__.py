@@ -28,7 +28,15 @@ from carebook.checks import wordcount as _wordcount
 from carebook.checks.coverage import CoverageRow
 from carebook.checks.lint import Finding
 
-__all__ = ["CheckReport", "CoverageRow", "Finding", "WordCount", "run_checks"]
+__all__ = [
+    "CheckReport",
+    "CoverageRow",
+    "Finding",
+    "WordCount",
+    "run_checks",
+    "section_notebooks",
+    "checks_of_build",
+]
 
 log = logging.getLogger(__name__)
 
@@ -220,3 +228,54 @@ def run_checks(
         "checks: %d coverage items, %d words, %d findings", len(rows), words.total, len(findings)
     )
     return CheckReport(rows, words, tuple(findings), document.executed)
+
+
+def section_notebooks(
+    out_dir: str | Path | None, notebooks_dir: str | Path | None = None
+) -> list[tuple[str, object]]:
+    """Return the executed notebooks of the last build in *out_dir*, else the source ones.
+
+    Parameters
+    ----------
+    out_dir : path or None
+        A build's output folder (default: ``report/``); its ``executed/`` notebooks are
+        used when there are any.
+    notebooks_dir : path or None
+        The section notebooks otherwise (default: ``notebooks/``).
+    """
+    import nbformat
+
+    from carebook.paths import DEFAULT_OUT, NOTEBOOKS_DIR
+
+    executed = Path(out_dir or DEFAULT_OUT) / "executed"
+    pattern = "[0-9][0-9]_*.ipynb"
+    folder = executed if list(executed.glob(pattern)) else Path(notebooks_dir or NOTEBOOKS_DIR)
+    return [(p.name, nbformat.read(p, as_version=4)) for p in sorted(folder.glob(pattern))]
+
+
+def checks_of_build(
+    result: object, case_dir: str | Path | None, notebooks_dir: str | Path | None = None
+) -> CheckReport:
+    """Return the student checks of a finished build, working them out only if it did not.
+
+    Parameters
+    ----------
+    result : carebook.build.BuildResult
+        The build. Its own checks when it ran them (``build(run_checks=True)``, while the
+        PDF printed); else they are run on its executed notebooks, with the case it
+        validated. An up-to-date build found by the quick check validated none, so then
+        *case_dir* is validated here.
+    case_dir : path or None
+        The build's case folder (``None``: the embedded sample).
+    notebooks_dir : path or None
+        The build's section notebooks, used if the output folder has no executed ones.
+    """
+    checks = getattr(result, "checks", None)
+    if checks is not None:
+        return checks
+    case = getattr(result, "case", None)
+    if case is None:
+        from carebook import case as cases
+
+        case = cases.validate(case_dir)
+    return run_checks(case, section_notebooks(getattr(result, "out_dir", None), notebooks_dir))
