@@ -157,6 +157,47 @@ def test_closing_the_pool_ends_the_zygote_and_every_kernel(tmp_path):
     assert not _alive(zygote_pid) and not any(_alive(k) for k in kernels)
 
 
+# A build that lends its end of the zygote's socket to a long-lived process (here `sleep`,
+# as a library that forks without closing its descriptors would), then dies by SIGKILL.
+_KILLED_BUILD = """
+import subprocess, sys, time
+from pathlib import Path
+from carebook.build.execute import KernelPool, KernelSettings
+from carebook.build.pipeline import kernel_environment
+
+folder = Path(sys.argv[1])
+pool = KernelPool(KernelSettings(env=kernel_environment(None), cwd=folder, cell_timeout=20))
+pool.start(1, warm_up="import os; open('kernel-' + str(os.getpid()), 'w').close()\\n"
+           "import time; time.sleep(600)", preload="import wave")
+holder = pool._zygote._socket.fileno()
+sleeper = subprocess.Popen(["sleep", "600"], pass_fds=(holder,))
+print(pool._zygote.process.pid, sleeper.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_zygote_and_its_kernels_end_when_the_build_is_killed(tmp_path):
+    build = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_BUILD, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        zygote_pid, holder_pid = map(int, build.stdout.readline().split())
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob("kernel-*")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        kernels = [int(p.name.split("-")[1]) for p in tmp_path.glob("kernel-*")]
+        assert kernels and _alive(zygote_pid) and all(_alive(k) for k in kernels)
+    finally:
+        build.kill()
+        build.wait()
+    deadline = time.monotonic() + 15
+    while (_alive(zygote_pid) or any(map(_alive, kernels))) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(zygote_pid), "the zygote outlived the build that started it"
+    assert not any(_alive(k) for k in kernels), "a kernel outlived its zygote"
+    os.kill(holder_pid, signal.SIGKILL)
+
+
 def test_without_a_zygote_kernels_start_the_usual_way(tmp_path, monkeypatch):
     from carebook.build.execute import KernelPool, run_sections
 

@@ -19,8 +19,9 @@ process group, as for a kernel jupyter_client started itself.
 
 The zygote ignores ``SIGCHLD``, so the kernel processes it forks are reaped as they end
 (their exit status is not kept: a kernel that ended reports ``-1``). It ends when the
-build closes its end of the socket, or dies; a kernel whose zygote is gone notices it
-(ipykernel's parent poller) and ends too.
+build closes its end of the socket, or when the build process ends, whoever else may
+still hold that socket (it watches a pidfd of the build); a kernel whose zygote is gone
+notices it (ipykernel's parent poller) and ends too.
 
 Where this cannot work (not Linux, no pidfd, ``CAREBOOK_FORK_KERNELS=0``, or the zygote
 died) the pool starts kernels the usual way.
@@ -94,8 +95,10 @@ class Zygote:
         self._socket: socket.socket | None = ours
         self._lock = threading.Lock()
         try:
+            # Its arguments: its end of the socket, and the build it serves (see main).
+            command = [sys.executable, "-m", "carebook.build.zygote", str(theirs.fileno())]
             self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [sys.executable, "-m", "carebook.build.zygote", str(theirs.fileno())],
+                [*command, str(os.getpid())],
                 env=dict(env),
                 cwd=str(cwd),
                 stdin=subprocess.PIPE,
@@ -362,9 +365,24 @@ def _name_process(name: str) -> None:
         pass
 
 
-def _serve(sock: socket.socket) -> None:
-    """Answer fork requests until the build closes its end of *sock*."""
+def _serve(sock: socket.socket, build: int) -> None:
+    """Answer fork requests until the build closes its end of *sock* or ends.
+
+    *build* is a pidfd of the build process: it becomes readable when the build ends.
+    The socket alone is not enough: a build killed with SIGKILL closes nothing, and the
+    socket stays open while any process that inherited its end (by accident or from a
+    crashed library) lives, which left this process and its kernels waiting for ever.
+    """
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    poller.register(build, select.POLLIN)
     while True:
+        try:
+            ready = {fd for fd, _events in poller.poll()}
+        except InterruptedError:
+            continue
+        if build in ready:
+            return
         try:
             message = sock.recv(_MESSAGE_BYTES)
         except InterruptedError:
@@ -398,13 +416,20 @@ def _serve(sock: socket.socket) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the zygote process: ``python -m carebook.build.zygote FD``.
+    """Entry point of the zygote process: ``python -m carebook.build.zygote FD PID``.
 
     Reads the preload code on standard input, runs it, then serves fork requests on
-    the socket whose file descriptor is *FD*.
+    the socket whose file descriptor is *FD*, for as long as the build process *PID*
+    (its parent) lives.
     """
     args = sys.argv[1:] if argv is None else argv
     sock = socket.socket(fileno=int(args[0]))
+    try:
+        build = os.pidfd_open(int(args[1]))
+    except OSError:  # the build has already ended
+        return 0
+    if os.getppid() != int(args[1]):  # ... and its pid was given to another process
+        return 0
     _name_process("carebook-zygote")
     # As ipykernel_launcher does: the working folder is not an import location.
     if sys.path and (sys.path[0] in ("", os.getcwd())):
@@ -429,9 +454,10 @@ def main(argv: list[str] | None = None) -> int:
     gc.collect()
     gc.freeze()
     try:
-        _serve(sock)
+        _serve(sock, build)
     finally:
         sock.close()
+        os.close(build)
     return 0
 
 
