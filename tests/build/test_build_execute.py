@@ -161,3 +161,79 @@ def test_a_warm_up_that_kills_its_kernel_costs_only_a_new_kernel(tmp_path):
             [section_job("10_a.ipynb", "print('ran')")], pool.settings, workers=1, pool=pool
         )
     assert runs[0].status == "executed", runs[0].failure
+
+
+class _FakeKernel:
+    """A kernel client and manager in one, scripted: which iopub messages get through."""
+
+    def __init__(self, *, iopub_after: int = 1, alive: bool = True, answers: bool = True):
+        self.requests: list[str] = []
+        self.iopub: list[dict] = []
+        self.shell: list[dict] = []
+        self.iopub_after = iopub_after  # the request from which iopub is subscribed
+        self.alive = alive
+        self.answers = answers
+
+    def kernel_info(self):
+        msg_id = f"info-{len(self.requests) + 1}"
+        self.requests.append(msg_id)
+        if self.answers:
+            for parent, kind in (("old", "execute_reply"), (msg_id, "kernel_info_reply")):
+                self.shell.append({"parent_header": {"msg_id": parent}, "msg_type": kind})
+        if len(self.requests) >= self.iopub_after:  # lost before the subscription is live
+            for state in ("busy", "idle"):
+                self.iopub.append({"parent_header": {"msg_id": msg_id}, "msg_type": "status",
+                                   "content": {"execution_state": state}})  # fmt: skip
+        return msg_id
+
+    async def _get(self, box, timeout):
+        import queue
+
+        if not box:
+            raise queue.Empty
+        return box.pop(0)
+
+    async def get_shell_msg(self, timeout=None):
+        return await self._get(self.shell, timeout)
+
+    async def get_iopub_msg(self, timeout=None):
+        return await self._get(self.iopub, timeout)
+
+    async def is_alive(self):
+        return self.alive
+
+
+def test_a_kernel_is_ready_at_its_first_iopub_message_without_waiting_for_quiet():
+    import asyncio
+
+    from carebook.build.execute import _wait_until_ready
+
+    kernel = _FakeKernel()
+    asyncio.run(_wait_until_ready(kernel, kernel, timeout=5))
+    assert kernel.requests == ["info-1"]
+    # jupyter_client's wait_for_ready reads iopub until it is quiet for 0.2 s; one message
+    # is enough to know the subscription is live, the rest is left to be ignored.
+    assert len(kernel.iopub) == 1
+
+
+def test_a_kernel_info_whose_status_was_lost_is_asked_again():
+    import asyncio
+
+    from carebook.build.execute import _wait_until_ready
+
+    kernel = _FakeKernel(iopub_after=3)  # zmq's slow joiner: the first two are dropped
+    asyncio.run(_wait_until_ready(kernel, kernel, timeout=5))
+    assert kernel.requests == ["info-1", "info-2", "info-3"]
+
+
+def test_a_kernel_that_dies_or_never_answers_is_reported():
+    import asyncio
+
+    from carebook.build.execute import _wait_until_ready
+
+    dead = _FakeKernel(alive=False, answers=False)
+    with pytest.raises(RuntimeError, match="died before replying"):
+        asyncio.run(_wait_until_ready(dead, dead, timeout=5))
+    silent = _FakeKernel(answers=False)
+    with pytest.raises(RuntimeError, match="did not answer within 0.2 seconds"):
+        asyncio.run(_wait_until_ready(silent, silent, timeout=0.2))

@@ -205,7 +205,7 @@ class _KernelWorker:
         kc = km.client()
         kc.start_channels()
         try:
-            await kc.wait_for_ready(timeout=self.settings.start_timeout)
+            await _wait_until_ready(km, kc, self.settings.start_timeout)
         except Exception:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
@@ -381,6 +381,50 @@ def longest_first(jobs: Sequence[Job]) -> list[int]:
         return sum(len(c.source) for c in job.nb.cells if c.cell_type == "code")
 
     return sorted(range(len(jobs)), key=lambda i: (-code_size(jobs[i]), i))
+
+
+async def _wait_until_ready(km: Any, kc: Any, timeout: float) -> None:
+    """Return once the kernel answers on its shell channel and its iopub reaches *kc*.
+
+    ``KernelClient.wait_for_ready`` does the same, then reads iopub until it has been
+    quiet for 0.2 s: a fixed 0.2 s of idle machine per kernel start, paid on the critical
+    path of every cold build and of every case of a batch. Here the first iopub message
+    after a ``kernel_info`` reply ends the wait: it proves the subscription is live. Until
+    it is (zmq's slow joiner drops what is published before), the kernel's status
+    messages are lost, so the request is repeated every 50 ms. Messages left on iopub
+    are harmless: every reader matches replies to its own request by message id.
+
+    Raises
+    ------
+    RuntimeError
+        The kernel died, or did not answer within *timeout* seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        request = kc.kernel_info()
+        if await _shell_reply(kc, request, 1.0):
+            try:
+                await kc.get_iopub_msg(timeout=0.05)
+                return
+            except queue.Empty:
+                pass
+        if not await km.is_alive():
+            raise RuntimeError("the kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the kernel did not answer within {timeout:g} seconds")
+
+
+async def _shell_reply(kc: Any, request: str, wait: float) -> bool:
+    """Whether the shell reply to *request* arrives within *wait* seconds."""
+    end = time.monotonic() + wait
+    while (left := end - time.monotonic()) > 0:
+        try:
+            msg = await kc.get_shell_msg(timeout=left)
+        except queue.Empty:
+            return False
+        if msg.get("parent_header", {}).get("msg_id") == request:
+            return True
+    return False
 
 
 class KernelPool:
