@@ -36,11 +36,12 @@ def setup(section_number: int | str | None = None) -> None:
     matplotlib.use("Agg", force=True)  # figures are shown only through figures.show
     import matplotlib.pyplot as plt
     import pandas as pd
-    import seaborn as sns
+
+    from carebook import theme
 
     plt.close("all")
     matplotlib.rcdefaults()
-    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.15)
+    theme.apply()  # seaborn's theme, without importing seaborn (see carebook.theme)
     matplotlib.rcParams.update(
         {
             "font.family": "sans-serif",

@@ -144,9 +144,9 @@ def kernel_environment(epoch: int | None, base: Mapping[str, str] | None = None)
     return env
 
 
-#: The imports every section makes (pandas, matplotlib, seaborn through carebook's
-#: modules), then carebook's plotting set-up: what a kernel should have done before its
-#: first section.
+#: The imports every section makes (pandas and matplotlib through carebook's modules),
+#: then carebook's plotting set-up: what a kernel should have done before its first
+#: section.
 _SECTION_IMPORTS = (
     "import carebook, carebook.case, carebook.figures, carebook.tables",
     "carebook.setup()",
@@ -157,9 +157,12 @@ def preload_code() -> str:
     """Return what the kernels' zygote imports once, before it forks them.
 
     The sections' imports and ipykernel's own, so a forked kernel starts with them done
-    (:mod:`carebook.build.zygote`).
+    (:mod:`carebook.build.zygote`), and seaborn (with ``scipy.stats``, 0.7 s), which only
+    the sections that draw charts import: a zygote serves several kernels, or a batch's
+    whole cohort, so it imports once what one of them is likely to need. A single kernel
+    started without a zygote leaves it to the section that needs it (:func:`warm_up_code`).
     """
-    return "\n".join(["import ipykernel.kernelapp", *_SECTION_IMPORTS])
+    return "\n".join(["import ipykernel.kernelapp", "import seaborn", *_SECTION_IMPORTS])
 
 
 def warm_up_code() -> str:
@@ -167,10 +170,11 @@ def warm_up_code() -> str:
 
     At a lower CPU priority (``os.nice(5)``; see the comment in the code).
 
-    pandas, matplotlib, seaborn and carebook's case model, so the first section starts
-    where the others do. The case itself is not read here: the build hands the kernels
-    the case it validated (:func:`carebook.case.loader.prime`) before the first section.
-    Errors are left for the sections to meet.
+    pandas, matplotlib and carebook's case model, so the first section starts where the
+    others do; not seaborn, which ``carebook.setup`` does without (:mod:`carebook.theme`).
+    The case itself is not read here: the build hands the kernels the case it validated
+    (:func:`carebook.case.loader.prime`) before the first section. Errors are left for
+    the sections to meet.
     """
     # os.nice: a kernel started this early must not slow down the validation that decides
     # whether it is needed at all (a student's invalid case gets its errors as fast as
