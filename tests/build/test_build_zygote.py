@@ -190,12 +190,16 @@ def test_a_zygote_and_its_kernels_end_when_the_build_is_killed(tmp_path):
     finally:
         build.kill()
         build.wait()
-    deadline = time.monotonic() + 15
-    while (_alive(zygote_pid) or any(map(_alive, kernels))) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(zygote_pid), "the zygote outlived the build that started it"
-    assert not any(_alive(k) for k in kernels), "a kernel outlived its zygote"
-    os.kill(holder_pid, signal.SIGKILL)
+    try:
+        deadline = time.monotonic() + 15
+        while (_alive(zygote_pid) or any(map(_alive, kernels))) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(zygote_pid), "the zygote outlived the build that started it"
+        assert not any(_alive(k) for k in kernels), "a kernel outlived its zygote"
+    finally:  # whatever the outcome: the socket's other holder, then what may be left
+        for pid in (holder_pid, zygote_pid, *kernels):
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_without_a_zygote_kernels_start_the_usual_way(tmp_path, monkeypatch):
