@@ -76,6 +76,21 @@ def test_pdf_contains_every_section_heading(sample_report):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_the_chinese_quotes_are_printed_from_one_embedded_subset_font(sample_report):
+    # Drawn from the system's Noto CJK collection, the sample's Chinese quotes made 61
+    # Type 3 fonts (one per block of 256 glyph ids touched) and a slower print; from the
+    # build's subset (carebook.build.cjkfont) they make one. report.html is unchanged.
+    data = (sample_report / "report.pdf").read_bytes()
+    assert data.count(b"/Subtype /Type3") <= 1
+    text = subprocess.run(["pdftotext", str(sample_report / "report.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "手机营业厅很好用" in "".join(text.split())
+    html = (sample_report / "report.html").read_text(encoding="utf-8")
+    assert "cb-cjk-font" not in html and "手机营业厅很好用" in html
+
+
+@pytest.mark.slow
 def test_the_checks_run_during_the_build_match_a_later_carebook_check(sample_report, capsys):
     # The build works out the summary while the PDF prints, from the sections in memory;
     # `carebook check` reads the published executed/ notebooks. Both must agree.

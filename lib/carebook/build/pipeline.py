@@ -469,7 +469,17 @@ def _build_after_start(
     """Validate the case, run the sections on *pool*, export and publish (see :func:`build`)."""
     import carebook
     from carebook import case as case_package
-    from carebook.build import assemble, cache, execute, export, manifest, normalize, pdf, publish
+    from carebook.build import (
+        assemble,
+        cache,
+        cjkfont,
+        execute,
+        export,
+        manifest,
+        normalize,
+        pdf,
+        publish,
+    )
     from carebook.build import progress as events
 
     # Validated once here and handed to the kernels (case.loader.share/prime), so the
@@ -527,6 +537,8 @@ def _build_after_start(
         extra={
             "case": case.root.name if getattr(case, "root", None) else None,
             "chromium": chromium,
+            # The report embeds a subset of this font (carebook.build.cjkfont).
+            "cjk_font": cjkfont.font_identity(),
         },
     )
     quick_facts = {
@@ -577,10 +589,16 @@ def _build_after_start(
         if idle_after <= 0:
             exporter.start()
 
+        # The CJK font subset is made in a helper process beside the export; the helper
+        # starts (imports fontTools) once a finished section shows CJK text.
+        subsetter = session.subsetter if session is not None else cjkfont.Subsetter()
+
         def on_finish(run: Any) -> None:
             done = finished.add()
             if done >= idle_after:
                 exporter.start()
+            if "pdf" in chosen and run.nb is not None and cjkfont.shows_cjk(run.nb):
+                subsetter.start()
             notify(events.Event(events.SECTION_FINISHED, run.name, run.status, done, total))
 
         staging = publish.make_staging(out)
@@ -620,6 +638,10 @@ def _build_after_start(
                     case, executed, parameters=user_params, version=carebook.__version__
                 )
             title = report_nb.metadata["title"]
+            # The PDF gets the report's CJK characters as a font subset, made in a helper
+            # process while the page is exported (carebook.build.cjkfont).
+            cjk = cjkfont.notebook_characters([report_nb]) if "pdf" in chosen else ""
+            subsetter.request(cjk)
             with step("export html"):
                 page = export.export_html(
                     report_nb, title=title, transform=assemble.insert_contents,
@@ -635,10 +657,20 @@ def _build_after_start(
             checked = side.submit(_checks, case, executed) if run_checks else None
             if "pdf" in chosen:
                 with step("print pdf"):
+                    # report.html itself stays exactly what the export made (its styles
+                    # are the template's: carebook.build.sanitize); the font goes into
+                    # a copy that only Chromium reads.
+                    font_face = subsetter.css(cjk)
+                    printed = html_path
+                    if font_face is not None:
+                        printed = staging / "print.html"
+                        printed.write_text(cjkfont.embed(page, font_face), encoding="utf-8")
                     engine = pdf.print_pdf(
-                        html_path, staging / "report.pdf", source_date_epoch=epoch,
+                        printed, staging / "report.pdf", source_date_epoch=epoch,
                         browser=browser.get(),
                     )  # fmt: skip
+                    if printed != html_path:
+                        printed.unlink()
                 outputs["report.pdf"] = staging / "report.pdf"
             metrics_text = metrics_text.result()
             checks = checked.result() if checked is not None else None
@@ -674,6 +706,8 @@ def _build_after_start(
             notify(events.Event(events.BUILD_FINISHED, status="built", done=total, total=total))
         finally:
             side.shutdown(wait=True, cancel_futures=True)
+            if session is None:
+                subsetter.close()
             shutil.rmtree(staging, ignore_errors=True)
 
     return BuildResult(

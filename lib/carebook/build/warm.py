@@ -15,7 +15,8 @@ export and the print:
   dropped when the zygote or the kernels' settings change;
 - Chromium (:mod:`carebook.build.browser`), started again if it died;
 - the compiled export template (:func:`carebook.build.export.prepare`);
-- the last validated case, reused while every case file has the same bytes.
+- the last validated case, reused while every case file has the same bytes;
+- the CJK font helper and the subsets it made (:mod:`carebook.build.cjkfont`).
 
 Pass one to :func:`carebook.build.build` (``session=``); builds in a session run one at
 a time. :meth:`WarmSession.close` ends the zygote and Chromium.
@@ -28,6 +29,8 @@ import os
 import threading
 from collections.abc import Mapping
 from typing import Any
+
+from carebook.build import cjkfont
 
 __all__ = ["WarmSession"]
 
@@ -52,6 +55,8 @@ class WarmSession:
         self._case: Any = None
         self._case_key: str | None = None
         self._lock = threading.Lock()
+        #: The CJK font helper and the subsets it made (carebook.build.cjkfont).
+        self.subsetter = cjkfont.Subsetter()
 
     def __enter__(self) -> WarmSession:
         return self
@@ -197,3 +202,4 @@ class WarmSession:
             zygote.close()
         if browser is not None:
             browser.close()
+        self.subsetter.close()

@@ -1,0 +1,107 @@
+"""The CJK font subset the PDF is printed with (carebook.build.cjkfont)."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import nbformat
+import pytest
+
+from carebook.build import cjkfont
+
+needs_font = pytest.mark.skipif(
+    cjkfont.find_font() is None, reason="needs fontconfig and Debian's fonts-noto-cjk"
+)
+
+
+def test_characters_are_the_distinct_cjk_ones_sorted():
+    text = "Signal 很差，信号很差! カタカナ 한국 ＡＢ café ½"
+    assert cjkfont.characters(text) == "".join(sorted(set("很差，信号カタナ한국ＡＢ")))
+    assert cjkfont.characters("plain English, café, naïve") == ""
+
+
+def test_notebook_characters_cover_markdown_outputs_and_metadata():
+    nb = nbformat.v4.new_notebook(metadata={"title": "中国移动"})
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("引用"),
+        nbformat.v4.new_code_cell(
+            "x = 1", outputs=[nbformat.v4.new_output("display_data", {"text/html": "<p>好用</p>"})]
+        ),
+    ]
+    assert cjkfont.notebook_characters([nb]) == "".join(sorted(set("中国移动引用好用")))
+    assert cjkfont.shows_cjk(nb)
+    assert not cjkfont.shows_cjk(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hi")])
+    )
+
+
+def test_the_font_face_goes_at_the_end_of_the_head():
+    page = "<html><head><style>p{}</style></head><body>中</body></html>"
+    embedded = cjkfont.embed(page, cjkfont.font_face_css(b"OTTO"))
+    head, body = embedded.split("</head>")
+    assert head.endswith(
+        '<style id="cb-cjk-font">@font-face { font-family: "carebook CJK"; '
+        "font-style: normal; font-weight: 400; src: url(data:font/otf;base64,"
+        'T1RUTw==) format("opentype"); }</style>\n'
+    )
+    assert body == "<body>中</body></html>"
+    with pytest.raises(ValueError, match="</head>"):
+        cjkfont.embed("<p>no head</p>", "x")
+
+
+@needs_font
+def test_the_subset_holds_exactly_the_characters_and_is_the_same_every_time():
+    from fontTools.ttLib import TTFont
+
+    chars = cjkfont.characters("手机营业厅很好用，谢谢。")
+    font = cjkfont.subset_font(*cjkfont.find_font(), chars)
+    assert font == cjkfont.subset_font(*cjkfont.find_font(), chars)  # reproducible builds
+    loaded = TTFont(io.BytesIO(font))
+    assert {chr(c) for c in loaded.getBestCmap()} == set(chars)
+    assert loaded["name"].getDebugName(1) == "Noto Sans CJK SC"
+    assert len(font) < 20_000  # against 19 MB for the whole collection
+
+
+@needs_font
+def test_the_helper_makes_the_subset_once_and_remembers_it():
+    subsetter = cjkfont.Subsetter()
+    try:
+        subsetter.request("好用")
+        css = subsetter.css("好用")
+        assert css is not None and css.startswith('@font-face { font-family: "carebook CJK"')
+        subsetter.close()  # remembered: no helper needed for the same characters again
+        assert subsetter.css("好用") is css
+        # An unread answer does not get mixed up with the next request's.
+        subsetter.request("中国")
+        assert subsetter.css("移动") != subsetter.css("中国")
+    finally:
+        subsetter.close()
+
+
+def test_no_cjk_or_too_many_characters_ask_for_nothing():
+    subsetter = cjkfont.Subsetter()
+    assert subsetter.css("") is None
+    assert subsetter.css("中" * (cjkfont.MAX_CHARACTERS + 1)) is None
+    assert subsetter._process is None  # nothing was started for them
+
+
+@needs_font
+def test_a_failing_helper_leaves_the_system_font_and_says_why(monkeypatch, tmp_path, caplog):
+    not_a_font = tmp_path / "broken.ttc"
+    not_a_font.write_bytes(b"not a font")
+    monkeypatch.setattr(cjkfont, "find_font", lambda query=cjkfont.FONT_QUERY: (str(not_a_font), 0))
+    subsetter = cjkfont.Subsetter()
+    try:
+        with caplog.at_level(logging.INFO, logger="carebook.build.cjkfont"):
+            assert subsetter.css("好用") is None
+        assert "no CJK font subset" in caplog.text and "the system font is used" in caplog.text
+    finally:
+        subsetter.close()
+
+
+def test_without_a_cjk_font_nothing_is_started(monkeypatch):
+    monkeypatch.setattr(cjkfont, "find_font", lambda query=cjkfont.FONT_QUERY: None)
+    subsetter = cjkfont.Subsetter()
+    subsetter.start()
+    assert subsetter.css("好用") is None and subsetter._process is None
