@@ -96,6 +96,9 @@ def test_a_failing_helper_leaves_the_system_font_and_says_why(monkeypatch, tmp_p
         with caplog.at_level(logging.INFO, logger="carebook.build.cjkfont"):
             assert subsetter.css("好用") is None
         assert "no CJK font subset" in caplog.text and "the system font is used" in caplog.text
+        # A failure is not remembered: once the font is readable, the next build gets it.
+        monkeypatch.undo()
+        assert subsetter.css("好用").startswith('@font-face { font-family: "carebook CJK"')
     finally:
         subsetter.close()
 

@@ -195,7 +195,7 @@ class Subsetter:
         self._process: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self._pending: str | None = None
-        self._done: dict[str, str | None] = {}
+        self._done: dict[str, str] = {}
 
     def start(self) -> None:
         """Start the helper unless it runs (or there is no CJK font to subset)."""
@@ -239,16 +239,21 @@ class Subsetter:
             return self._done[chars]
         with self._lock:
             if self._pending is not None and self._pending != chars:  # an answer unread
-                self._done[self._pending] = self._answer()
-                self._pending = None
+                self._remember(self._pending, self._answer())
         self.request(chars)
         with self._lock:
             result = self._answer() if self._pending == chars else None
-            self._pending = None
-            self._done[chars] = result
-            while len(self._done) > 8:  # a watch session rebuilds the same report: a few
-                self._done.pop(next(iter(self._done)))
+            self._remember(chars, result)
         return result
+
+    def _remember(self, chars: str, result: str | None) -> None:
+        """Keep a subset made (not a failure: the next build asks again); clear the request."""
+        self._pending = None
+        if result is None:
+            return
+        self._done[chars] = result
+        while len(self._done) > 8:  # a watch session rebuilds the same report: a few
+            self._done.pop(next(iter(self._done)))
 
     def _answer(self) -> str | None:
         """Read the helper's answer to the pending request (at most :data:`TIMEOUT` s)."""
