@@ -124,3 +124,59 @@ def test_tables_and_figures_survive_sanitizing():
         "<figcaption>Figure 4.1: Gaps</figcaption></figure>"
     )
     assert clean_fragment(fragment) == fragment
+
+
+def _as_parsed(page: str):
+    """Return the sanitized *page* as lxml reads it: a tree of (tag, attributes, text)."""
+    import lxml.html
+
+    from carebook.build.sanitize import clean_body
+
+    def tree(element):
+        attributes = sorted(
+            (k, " ".join(v.split()) if k == "class" else v) for k, v in element.attrib.items()
+        )
+        children = [tree(child) for child in element if isinstance(child.tag, str)]
+        text = " ".join((element.text or "").split())
+        tail = " ".join((element.tail or "").split())
+        return (element.tag, attributes, text, tail, children)
+
+    return tree(lxml.html.document_fromstring(clean_body(page)))
+
+
+def test_report_exporter_reads_like_nbconvert(tmp_path, hostile):
+    # carebook skips the BeautifulSoup re-print that ends HTMLExporter.from_notebook_node
+    # (for speed); once sanitized, the page must read exactly like nbconvert's own.
+    from nbconvert import HTMLExporter
+
+    from carebook.build.export import exporter_options, make_exporter
+
+    hostile.cells.append(_escaped_table_cell())
+    hostile.cells += [
+        new_markdown_cell("## 2 A heading with <em></em> an empty element"),
+        new_markdown_cell('A figure: <img src="data:image/png;base64,iVBORw0KGgo=">'),
+        new_markdown_cell("A raw empty block <div/> then text."),
+    ]
+    report = assemble(make_case(tmp_path / "case"), [("40_mixed.ipynb", hostile)],
+                      parameters={}, version="test")  # fmt: skip
+    ours = render_html(nbformat.from_dict(report), title="Same", exporter=make_exporter())
+    theirs = render_html(
+        nbformat.from_dict(report), title="Same", exporter=HTMLExporter(**exporter_options())
+    )
+    assert ours != theirs  # the re-print really is skipped
+    assert "/>" not in re.sub(r"<(img|br|hr|meta|link|input)\b[^>]*>", "", ours)
+    assert _as_parsed(ours) == _as_parsed(theirs)
+
+
+def test_images_without_alt_get_nbconvert_default_text(tmp_path):
+    nb = new_notebook(cells=[
+        new_markdown_cell('<img src="data:image/png;base64,iVBORw0KGgo=" width="20">'),
+        new_markdown_cell('<img alt="Kept" src="data:image/png;base64,iVBORw0KGgo=">'),
+    ])  # fmt: skip
+    page = _page(tmp_path, nb)
+    body = page.split("<body", 1)[1]
+    images = re.findall(r"<img[^>]*>", body)
+    assert len(images) == 2
+    assert 'alt="No description has been provided for this image"' in images[0]
+    assert 'alt="Kept"' in images[1] and "No description" not in images[1]
+    assert check(page, baseline()) is None

@@ -33,6 +33,7 @@ __all__ = [
     "BODY_END",
     "clean_fragment",
     "clean_body",
+    "describe_images",
     "scan",
     "baseline_elements",
     "check",
@@ -116,12 +117,47 @@ def clean_fragment(html: str) -> str:
     )
 
 
+#: The text nbconvert gives an image that has no ``alt`` (screen readers say something).
+DEFAULT_ALT = "No description has been provided for this image"
+
+# A start tag as nh3 (html5ever) prints it: attribute values always in double quotes,
+# with any '"' inside escaped, so a '>' inside a value cannot end the tag here.
+_IMG_TAG = re.compile(r'<img((?:\s+[^\s"\'>/=]+(?:="[^"]*")?)*)(\s*/?>)')
+_ATTRIBUTE_NAME = re.compile(r'\s+([^\s"\'>/=]+)(?:="[^"]*")?')
+
+
+def describe_images(fragment: str) -> str:
+    """Give every ``<img>`` of a cleaned fragment an ``alt``, as nbconvert's export does.
+
+    Parameters
+    ----------
+    fragment : str
+        Output of :func:`clean_fragment` (its attribute quoting is relied on).
+
+    Examples
+    --------
+    >>> describe_images('<img src="a.png" title="a>b">')  # doctest: +ELLIPSIS
+    '<img src="a.png" title="a>b" alt="No description has been provided...">'
+    >>> describe_images('<img alt="" src="x">')
+    '<img alt="" src="x">'
+    """
+
+    def add_alt(tag: re.Match[str]) -> str:
+        names = {name.lower() for name in _ATTRIBUTE_NAME.findall(tag.group(1))}
+        if "alt" in names:
+            return tag.group(0)
+        return f'<img{tag.group(1)} alt="{DEFAULT_ALT}"{tag.group(2)}'
+
+    return _IMG_TAG.sub(add_alt, fragment) if "<img" in fragment else fragment
+
+
 def clean_body(document: str) -> str:
     """Sanitize the cells of an exported page, leaving the template's own parts alone.
 
     The part between the template's first :data:`BODY_START` and its last
     :data:`BODY_END` comment is cleaned with :func:`clean_fragment` (cell content cannot
-    move these boundaries: anything it contains lies between them).
+    move these boundaries: anything it contains lies between them), and its images get
+    a default ``alt`` when they have none (:func:`describe_images`).
 
     Raises
     ------
@@ -139,7 +175,7 @@ def clean_body(document: str) -> str:
         document[start + len(BODY_START) : end],
         document[end + len(BODY_END) :],
     )
-    return head + clean_fragment(body) + tail
+    return head + describe_images(clean_fragment(body)) + tail
 
 
 _FORBIDDEN_TAGS = {
