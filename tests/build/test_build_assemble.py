@@ -100,3 +100,22 @@ def test_contents_lists_the_pages_headings_with_their_ids():
     assert '<a href="#1-Intro">1 Intro</a>' in contents
     assert '<li><a href="#1.1-Scope">1.1 Scope</a></li>' in contents
     assert "2 &lt;b&gt;" in contents  # heading text stays text
+
+
+def test_warm_up_builds_the_citation_engine_the_first_assembly_needs(tmp_path):
+    from carebook import references
+    from carebook.build.assemble import warm_up
+
+    references._cached_engine.cache_clear()
+    warm_up(make_case(tmp_path / "case"))
+    assert references._cached_engine.cache_info().currsize == 1
+
+
+def test_warm_up_never_fails_a_build(caplog):
+    import logging
+
+    from carebook.build.assemble import warm_up
+
+    with caplog.at_level(logging.DEBUG, logger="carebook.build.assemble"):
+        warm_up(object())  # not a case: assembling it later reports the problem
+    assert "assembly warm-up failed" in caplog.text

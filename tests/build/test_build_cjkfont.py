@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 
 import nbformat
 import pytest
+from buildhelpers import make_case, write_notebook
 
-from carebook.build import cjkfont
+import carebook.case
+from carebook.build import build, cjkfont
+from carebook.build.pdf import find_chromium
+from carebook.case.model import Reference
 
 needs_font = pytest.mark.skipif(
     cjkfont.find_font() is None, reason="needs fontconfig and Debian's fonts-noto-cjk"
@@ -30,10 +35,8 @@ def test_notebook_characters_cover_markdown_outputs_and_metadata():
         ),
     ]
     assert cjkfont.notebook_characters([nb]) == "".join(sorted(set("中国移动引用好用")))
-    assert cjkfont.shows_cjk(nb)
-    assert not cjkfont.shows_cjk(
-        nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hi")])
-    )
+    plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hi")])
+    assert cjkfont.notebook_characters([plain]) == ""
 
 
 def test_the_font_face_goes_at_the_end_of_the_head():
@@ -108,3 +111,29 @@ def test_without_a_cjk_font_nothing_is_started(monkeypatch):
     subsetter = cjkfont.Subsetter()
     subsetter.start()
     assert subsetter.css("好用") is None and subsetter._process is None
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on PATH")
+def test_the_build_asks_early_for_sections_and_cover_and_again_for_what_assembly_adds(
+    tmp_path, monkeypatch, stand_ins
+):
+    # The subset is asked for before assembling (so it is made while the page is
+    # assembled and exported): the sections' characters and the cover's. A citation
+    # resolved while assembling can add more; then it is asked for again, with all.
+    case = dataclasses.replace(
+        make_case(tmp_path / "case", candidate_name="李伟"),
+        references=(Reference(id="cm2023", type="report", authors=["中国移动"], year=2023,
+                              title="Annual report"),),
+    )  # fmt: skip
+    monkeypatch.setattr(carebook.case, "validate", lambda case_dir: case, raising=False)
+    asked: list[tuple[str, str]] = []
+    monkeypatch.setattr(cjkfont.Subsetter, "request", lambda self, c: asked.append(("request", c)))
+    monkeypatch.setattr(cjkfont.Subsetter, "css", lambda self, c: asked.append(("css", c)))
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "10_a.ipynb", "print('很好')", markdown="## 1 A\n\nAs [@cm2023] says.")
+
+    build(tmp_path / "case", tmp_path / "out", notebooks_dir=notebooks, formats=["pdf"])
+
+    early = "".join(sorted("很好李伟"))
+    everything = "".join(sorted("很好李伟中国移动"))
+    assert asked == [("request", early), ("request", everything), ("css", everything)]

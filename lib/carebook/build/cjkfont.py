@@ -17,10 +17,10 @@ is common practice); bold is synthesised from it.
 
 The subset is made with fontTools (which matplotlib already depends on) in a helper
 process (:class:`Subsetter`), started when the first section with CJK text finishes,
-so that it runs beside the export instead of after it, outside this process's GIL. A
-character the subset lacks is still drawn, from the system font the stylesheet names
-next; the subset only makes the print faster. The same characters give the same bytes
-(no timestamps), so reproducible builds stay reproducible.
+so that it runs beside the assembly and export instead of after them, outside this
+process's GIL. A character the subset lacks is still drawn, from the system font the
+stylesheet names next; the subset only makes the print faster. The same characters
+give the same bytes (no timestamps), so reproducible builds stay reproducible.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ __all__ = [
     "MAX_CHARACTERS",
     "characters",
     "notebook_characters",
-    "shows_cjk",
     "find_font",
     "font_identity",
     "subset_font",
@@ -79,11 +78,6 @@ _CJK = re.compile(
 def characters(text: str) -> str:
     """Return the distinct CJK characters of *text*, sorted."""
     return "".join(sorted(set(_CJK.findall(text))))
-
-
-def shows_cjk(nb: Any) -> bool:
-    """Return whether the notebook *nb* has any CJK character (sources, outputs, metadata)."""
-    return _CJK.search(json.dumps(nb, ensure_ascii=False)) is not None
 
 
 def notebook_characters(notebooks: Iterable[Any]) -> str:

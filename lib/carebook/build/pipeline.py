@@ -10,6 +10,7 @@ import concurrent.futures
 import contextlib
 import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -583,22 +584,31 @@ def _build_after_start(
         # nbconvert's import and template compiling are most of the export's time; they
         # are done in a side thread as soon as a CPU is free of kernels: when a kernel
         # has no section left to take (with one kernel, at once).
+        # The first assembly's one-time work (imports, templates, citation engine) is
+        # done there first.
         side = concurrent.futures.ThreadPoolExecutor(1, "carebook-side")
+        assembly = _Later(side, functools.partial(assemble.warm_up, case))
         exporter = _Later(side, session.prepared if session is not None else export.prepare)
         idle_after = total - workers + 1 if workers > 1 else 0
         if idle_after <= 0:
+            assembly.start()
             exporter.start()
 
-        # The CJK font subset is made in a helper process beside the export; the helper
-        # starts (imports fontTools) once a finished section shows CJK text.
+        # The CJK font subset is made in a helper process beside the assembly and export;
+        # the helper starts (imports fontTools) once a finished section shows CJK text.
         subsetter = session.subsetter if session is not None else cjkfont.Subsetter()
+        section_cjk: dict[str, str] = {}  # each finished section's CJK characters
 
         def on_finish(run: Any) -> None:
             done = finished.add()
             if done >= idle_after:
+                assembly.start()
                 exporter.start()
-            if "pdf" in chosen and run.nb is not None and cjkfont.shows_cjk(run.nb):
-                subsetter.start()
+            if "pdf" in chosen and run.nb is not None:
+                shown = cjkfont.notebook_characters([run.nb])
+                if shown:
+                    section_cjk[run.name] = shown
+                    subsetter.start()
             notify(events.Event(events.SECTION_FINISHED, run.name, run.status, done, total))
 
         staging = publish.make_staging(out)
@@ -633,15 +643,28 @@ def _build_after_start(
                 _write_notebook(nb, path)
                 outputs[f"executed/{name}"] = path
 
+            # The PDF gets the report's CJK characters as a font subset, made in a helper
+            # process while the page is assembled and exported (carebook.build.cjkfont):
+            # the sections' characters and those of the cover and footer assembling adds.
+            assembly.result()
+            cjk = ""
+            if "pdf" in chosen:
+                added_cjk = cjkfont.characters(
+                    assemble.render_cover(case)
+                    + assemble.render_provenance(case, user_params, carebook.__version__)
+                )
+                cjk = "".join(sorted(set("".join(section_cjk.values()) + added_cjk)))
+                subsetter.request(cjk)
             with step("assemble"):
                 report_nb = assemble.assemble(
                     case, executed, parameters=user_params, version=carebook.__version__
                 )
             title = report_nb.metadata["title"]
-            # The PDF gets the report's CJK characters as a font subset, made in a helper
-            # process while the page is exported (carebook.build.cjkfont).
-            cjk = cjkfont.notebook_characters([report_nb]) if "pdf" in chosen else ""
-            subsetter.request(cjk)
+            if "pdf" in chosen:  # anything else assembling added (a citation's author)
+                shown = cjkfont.notebook_characters([report_nb])
+                if not set(shown) <= set(cjk):
+                    cjk = "".join(sorted(set(cjk) | set(shown)))
+                    subsetter.request(cjk)
             with step("export html"):
                 page = export.export_html(
                     report_nb, title=title, transform=assemble.insert_contents,
