@@ -130,7 +130,8 @@ def test_the_build_asks_early_for_sections_and_cover_and_again_for_what_assembly
     monkeypatch.setattr(cjkfont.Subsetter, "request", lambda self, c: asked.append(("request", c)))
     monkeypatch.setattr(cjkfont.Subsetter, "css", lambda self, c: asked.append(("css", c)))
     notebooks = tmp_path / "notebooks"
-    write_notebook(notebooks / "10_a.ipynb", "print('很好')", markdown="## 1 A\n\nAs [@cm2023] says.")
+    citing = "## 1 A\n\nAs [@cm2023] says."
+    write_notebook(notebooks / "10_a.ipynb", "print('很好')", markdown=citing)
 
     build(tmp_path / "case", tmp_path / "out", notebooks_dir=notebooks, formats=["pdf"])
 
