@@ -523,8 +523,13 @@ def test_quick_check_skips_validation_only_while_every_byte_is_the_same(
     _no_kernels(monkeypatch, guess_allowed=True)
     (out / cache.CACHE_DIR / cache.QUICK_FILE).write_text("{not json", encoding="utf-8")
     assert rebuild().up_to_date  # still up to date, found the long way
-    assert len(stand_ins["validate"]) == validated + 1
+    # ... with the case the first build validated and kept (carebook.build.case_cache)
+    assert len(stand_ins["validate"]) == validated
     assert rebuild().case is None  # ... and the quick record was stored again
+    (out / cache.CACHE_DIR / cache.QUICK_FILE).write_text("{not json", encoding="utf-8")
+    (out / cache.CACHE_DIR / "case.json").unlink()  # no kept case: validated again
+    assert rebuild().up_to_date
+    assert len(stand_ins["validate"]) == validated + 1
 
     config = root / "case.yaml"
     data = config.read_bytes()

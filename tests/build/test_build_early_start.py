@@ -72,3 +72,50 @@ def test_the_kernel_environment_leaves_the_build_date_to_each_section():
     assert env["SOURCE_DATE_EPOCH"] == "5"  # inherited, replaced before every section
     assert "SOURCE_DATE_EPOCH" not in pipeline.kernel_environment(None, base={})
     assert pipeline.kernel_environment(7, base={})["SOURCE_DATE_EPOCH"] == "7"
+
+
+def _notebook_file(path, code, markdown="## A"):
+    cells = [new_markdown_cell(markdown), new_code_cell(code)]
+    path.write_text(__import__("nbformat").writes(new_notebook(cells=cells)), encoding="utf-8")
+    return path
+
+
+def test_a_notebook_code_digest_sees_code_and_tags_not_markdown(tmp_path):
+    path = _notebook_file(tmp_path / "10_a.ipynb", "x = 1")
+    digest = cache.notebook_code_digest(path)
+    _notebook_file(path, "x = 1", markdown="## Another heading")
+    assert cache.notebook_code_digest(path) == digest
+    _notebook_file(path, "x = 1\n# a comment")
+    assert cache.notebook_code_digest(path) != digest
+    (tmp_path / "broken.ipynb").write_text("{not json", encoding="utf-8")
+    assert cache.notebook_code_digest(tmp_path / "broken.ipynb") is None
+    assert cache.notebook_code_digest(tmp_path / "missing.ipynb") is None
+
+
+def test_a_kernel_is_started_at_once_only_after_a_code_edit(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    a = _notebook_file(nbs / "10_a.ipynb", "x = 1")
+    b = _notebook_file(nbs / "20_b.ipynb", "y = 2")
+    out = tmp_path / "out"
+
+    def quick():
+        return _quick(notebooks=cache.folder_record(nbs, "*.ipynb"))
+
+    before = quick()
+    cache.write_quick(out, before, context=cache.context_key(before),
+                      notebooks=before["notebooks"],
+                      notebook_code={p.name: cache.notebook_code_digest(p) for p in (a, b)})  # fmt: skip
+    assert not pipeline._code_edited(out, nbs, quick(), True)  # nothing changed
+    _notebook_file(b, "y = 2", markdown="## Only the words changed")
+    assert not pipeline._code_edited(out, nbs, quick(), True)
+    (nbs / "scratch.ipynb").write_text("{}", encoding="utf-8")  # not a section
+    assert not pipeline._code_edited(out, nbs, quick(), True)
+    _notebook_file(b, "y = 3")
+    assert pipeline._code_edited(out, nbs, quick(), True)
+    assert not pipeline._code_edited(out, nbs, quick(), False)  # --no-cache: all will run
+    # Another context (here the case): every section runs; the zygote path decides.
+    assert not pipeline._code_edited(out, nbs, {**quick(), "case": {"survey.csv": "file:2"}}, True)
+    _notebook_file(b, "y = 2")
+    _notebook_file(nbs / "30_c.ipynb", "z = 1")  # a new section
+    assert pipeline._code_edited(out, nbs, quick(), True)

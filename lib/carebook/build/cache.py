@@ -173,6 +173,31 @@ def code_record(nb: NotebookNode) -> dict[str, Any]:
     return {"cells": _sha256(_canonical(sources)), "kernel": kernel}
 
 
+def notebook_code_digest(path: str | os.PathLike[str]) -> str | None:
+    """Return a digest of a notebook file's code cells (sources and tags), read as plain JSON.
+
+    What :func:`code_record` keys on, before papermill or nbformat is imported: a build
+    can tell from it, at once, that a saved notebook's code changed and a kernel will be
+    needed. ``None`` for a file that is not a readable notebook (the full build says why).
+    """
+    try:
+        doc = json.loads(Path(path).read_bytes())
+    except (OSError, ValueError):
+        return None
+    cells = doc.get("cells") if isinstance(doc, dict) else None
+    if not isinstance(cells, list):
+        return None
+    code = []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source")
+            source = "".join(source) if isinstance(source, list) else source
+            metadata = cell.get("metadata")
+            tags = metadata.get("tags") if isinstance(metadata, dict) else None
+            code.append([source, tags])
+    return _sha256(_canonical(code))
+
+
 def section_record(
     nb: NotebookNode,
     parameters: Mapping[str, Any],

@@ -166,10 +166,13 @@ def preload_code() -> str:
     return "\n".join(["import ipykernel.kernelapp", "import seaborn", *_SECTION_IMPORTS])
 
 
-def warm_up_code() -> str:
+def warm_up_code(*, yield_to_validation: bool = True) -> str:
     """Return what a kernel runs while it waits for its first section: the common imports.
 
-    At a lower CPU priority (``os.nice(5)``; see the comment in the code).
+    At a lower CPU priority (``os.nice(5)``; see the comment in the code) when
+    *yield_to_validation*; not when the case is known to be valid already (kept by the
+    last build, :mod:`carebook.build.case_cache`): then the kernel is what the build
+    waits for.
 
     pandas, matplotlib and carebook's case model, so the first section starts where the
     others do; not seaborn, which ``carebook.setup`` does without (:mod:`carebook.theme`).
@@ -187,7 +190,7 @@ def warm_up_code() -> str:
         [
             "try:",
             "    import os",
-            "    os.nice(5)",
+            *(["    os.nice(5)"] if yield_to_validation else []),
             *(f"    {line}" for line in _SECTION_IMPORTS),
             "    import gc",
             "    gc.collect()",
@@ -381,7 +384,7 @@ def _build_with_kernels(
 ) -> BuildResult:
     """Check the parameters, start the kernels and go on (see :func:`build`)."""
     # Heavy imports (pandas, pandera, nbconvert) only once there is work to do.
-    from carebook.build import cache, execute
+    from carebook.build import cache, case_cache, execute
     from carebook.build import sections as sections_module
 
     # The build date comes from the case, so it is set in the kernel before each section
@@ -408,6 +411,13 @@ def _build_with_kernels(
                 # importing now, before the notebooks are read and their parameters
                 # checked. Only for two kernels or more: it saves each kernel the imports.
                 pool.start_zygote(preload_code())
+        elif session is None and _code_edited(out, notebooks, quick, use_cache):
+            # A rebuild after a notebook's code was edited: the kernel it will need starts
+            # now, not after papermill is imported and the notebooks are parsed (0.3 s
+            # later). If the guess is wrong (a section the cache still reuses), the
+            # kernel is shut down unused.
+            kept = use_cache and case_cache.holds(out / cache.CACHE_DIR, case_cache.case_key(quick))
+            pool.start(1, warm_up=warm_up_code(yield_to_validation=not kept))
         # Parameters are checked before any kernel starts (reliability.md P0-6).
         sections = sections_module.discover(notebooks)
         converted = sections_module.check_parameters(params, sections)
@@ -428,9 +438,10 @@ def _build_with_kernels(
                 pool = spare
             rows = _estimated_rows(case_dir) if rows is None else rows
             count = default_workers(jobs, os.cpu_count(), rows, len(expected))
+            kept = use_cache and case_cache.holds(out / cache.CACHE_DIR, case_cache.case_key(quick))
             pool.start(
                 count - pool.size,
-                warm_up=warm_up_code(),
+                warm_up=warm_up_code(yield_to_validation=not kept),
                 preload=preload_code() if count > 1 else None,
             )
         return _build_after_start(
@@ -473,6 +484,7 @@ def _build_after_start(
     from carebook.build import (
         assemble,
         cache,
+        case_cache,
         cjkfont,
         execute,
         export,
@@ -493,13 +505,25 @@ def _build_after_start(
         # a state that differs from the shared one and validate the folder themselves.
         case_key = cache.record_key(cache.folder_record(case_dir))
         case = session.case(case_key)
+    # A rebuild with the same case files loads the case the last build validated
+    # (carebook.build.case_cache) instead of validating it again.
+    kept_key = case_cache.case_key(quick)
+    validated = False
+    if case is None and use_cache:
+        case = case_cache.load(out / cache.CACHE_DIR, kept_key)
+        if case is not None:
+            case_package.loader.replay_warnings(case)
     if case is None:
         case = case_package.validate(case_dir)
-        if session is not None:
-            session.remember_case(case_key, case)
+        validated = True
+    if session is not None:
+        session.remember_case(case_key, case)
     # Not before: a student's invalid case gets its errors without waiting for Chromium.
     browser.start()
-    case_package.loader.share(case, case_dir, state, shared)
+    shared_ok = case_package.loader.share(case, case_dir, state, shared)
+    # Kept only if the files validated are the ones the key was read from (the share
+    # above already refused a folder that changed while it was validated).
+    keep = validated and shared_ok and cache.folder_record(case_dir) == quick["case"]
     prelude = "\n".join(
         [
             "import carebook.case.loader as _carebook_loader",
@@ -546,6 +570,9 @@ def _build_after_start(
         "context": cache.context_key(quick),
         "code": dict(code_keys),
         "sections": [j.name for j in job_list],
+        # For the next build's early guess (_code_edited): which files, whose code.
+        "notebooks": dict(quick["notebooks"]),
+        "notebook_code": {s.name: cache.notebook_code_digest(s.path) for s in sections},
     }
     warnings = [str(p) for p in getattr(case, "warnings", ())]
     total = len(job_list)
@@ -554,6 +581,8 @@ def _build_after_start(
         # Announced once the lock is held: a locked-out build never starts a display.
         notify(events.Event(events.BUILD_STARTED, total=total))
         publish.remove_stale_staging(out)
+        if keep:
+            case_cache.save(out / cache.CACHE_DIR, kept_key, shared)
         previous = _previous_manifest(out) if use_cache else None
         if previous is not None and previous.get("build_key") == key:
             if cache.files_match(out, previous.get("outputs") or {}):
@@ -873,6 +902,35 @@ def _expected_to_run(
     before = cache.read_quick(out).get("code")
     before = before if isinstance(before, dict) else {}
     return [name for name, key in code_keys.items() if before.get(name) != key]
+
+
+def _code_edited(out: Path, notebooks: Path, quick: Mapping[str, Any], use_cache: bool) -> bool:
+    """Whether a section notebook's code changed since the last build, read from bytes only.
+
+    For a rebuild whose context (case, parameters, source, versions, environment) is the
+    last build's: a notebook whose file changed is read as plain JSON and its code cells
+    compared with the last build's (:func:`carebook.build.cache.notebook_code_digest`);
+    an edit of Markdown alone needs no kernel. A new notebook counts as edited.
+    """
+    import fnmatch
+
+    from carebook.build import cache
+    from carebook.build import sections as sections_module
+
+    stored = cache.read_quick(out) if use_cache else None
+    if stored is None or stored.get("context") != cache.context_key(quick):
+        return False
+    files = stored.get("notebooks")
+    code = stored.get("notebook_code")
+    if not isinstance(files, dict) or not isinstance(code, dict):
+        return False
+    for name, record in (quick.get("notebooks") or {}).items():
+        if files.get(name) == record or not fnmatch.fnmatch(name, sections_module.SECTION_GLOB):
+            continue
+        digest = cache.notebook_code_digest(Path(notebooks) / name)
+        if digest is None or digest != code.get(name):
+            return True
+    return False
 
 
 def _estimated_rows(case_dir: Path) -> int:

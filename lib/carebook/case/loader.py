@@ -378,6 +378,17 @@ def prime(case_dir: str | os.PathLike[str] | None, shared: str | os.PathLike[str
     return True
 
 
+def replay_warnings(case: Case) -> None:
+    """Log *case*'s warnings again, as :func:`validate` logged them when it found them.
+
+    For a case validated by an earlier build and kept (carebook.build.case_cache): the
+    student sees the same warnings whether or not the files were validated again.
+    """
+    problem_log = logging.getLogger("carebook.case.problems")
+    for warning in case.warnings:
+        problem_log.warning("%s", warning)
+
+
 def clear_cache() -> None:
     """Forget every cached case."""
     with _cache_lock:
