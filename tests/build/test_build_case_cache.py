@@ -57,22 +57,58 @@ def test_a_kept_case_is_given_back_under_its_key_only(tmp_path, user_cache, pick
     assert case_cache.load(tmp_path / "nowhere", "key-1") is None
 
 
+def test_the_case_itself_never_goes_into_the_output_folder(tmp_path, user_cache, pickled_case):
+    # A case can hold personal data in columns the report does not use (P2-17).
+    _, shared = pickled_case
+    out = tmp_path / "out"
+    assert case_cache.save(out / ".carebook-cache", "key-1", shared)
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert [p.name for p in written] == [case_cache.KEY_FILE]
+    assert b"stand-in" not in written[0].read_bytes()  # make_case's case.yaml text
+    cases = list((user_cache / "cases").iterdir())
+    assert len(cases) == 1 and cases[0].stat().st_mode & 0o777 == 0o600
+    assert (user_cache / "cases").stat().st_mode & 0o777 == 0o700
+    (user_cache / "cases").chmod(0o755)  # opened to others: not trusted any more
+    assert case_cache.load(out / ".carebook-cache", "key-1") is None
+
+
+def test_a_folder_keeps_one_case_and_the_cache_the_latest_few(
+    tmp_path, user_cache, pickled_case, monkeypatch
+):
+    _, shared = pickled_case
+    out = tmp_path / "out" / ".carebook-cache"
+    for key in ("key-1", "key-2"):  # a rebuild with new case files replaces the old
+        assert case_cache.save(out, key, shared)
+    assert len(list((user_cache / "cases").iterdir())) == 1
+    assert case_cache.load(out, "key-2") is not None
+    monkeypatch.setattr(case_cache, "KEEP", 4)
+    for n in range(case_cache.KEEP + 3):  # other output folders
+        assert case_cache.save(tmp_path / f"out-{n}", f"key-{n}", shared)
+    assert len(list((user_cache / "cases").iterdir())) == case_cache.KEEP
+    assert case_cache.load(tmp_path / "out-0", "key-0") is None  # the oldest went first
+    last = case_cache.KEEP + 2
+    assert case_cache.load(tmp_path / f"out-{last}", f"key-{last}") is not None
+    # And by size: past KEEP_BYTES only the newest stays.
+    monkeypatch.setattr(case_cache, "KEEP_BYTES", shared.stat().st_size + 1)
+    assert case_cache.save(tmp_path / "big", "key-big", shared)
+    assert len(list((user_cache / "cases").iterdir())) == 1
+    assert case_cache.load(tmp_path / "big", "key-big") is not None
+
+
 def test_a_pickle_this_user_did_not_sign_is_never_unpickled(tmp_path, user_cache, pickled_case):
+    import hashlib
+    import hmac
+
     _, shared = pickled_case
     kept = tmp_path / "out" / ".carebook-cache"
     assert case_cache.save(kept, "key-1", shared)
     facts = json.loads((kept / case_cache.KEY_FILE).read_text())
+    target = user_cache / "cases" / facts["file"]
     marker = tmp_path / "unpickled"
-    (kept / case_cache.CASE_FILE).write_bytes(pickle.dumps((None, _Trap(marker))))
+    target.write_bytes(pickle.dumps((None, _Trap(marker))))
     assert case_cache.load(kept, "key-1") is None  # the old signature does not match
     # Signed, but under another user's (another machine's) key.
-    other = tmp_path / "other"
-    other.mkdir(mode=0o700)
-    (other / "k").write_bytes(b"x" * 32)
-    import hashlib
-    import hmac
-
-    forged = hmac.new(b"x" * 32, (kept / case_cache.CASE_FILE).read_bytes(), hashlib.sha256)
+    forged = hmac.new(b"x" * 32, target.read_bytes(), hashlib.sha256)
     facts["hmac"] = forged.hexdigest()
     (kept / case_cache.KEY_FILE).write_text(json.dumps(facts))
     assert case_cache.load(kept, "key-1") is None
@@ -80,6 +116,21 @@ def test_a_pickle_this_user_did_not_sign_is_never_unpickled(tmp_path, user_cache
     (kept / case_cache.KEY_FILE).write_text(json.dumps(facts))
     assert case_cache.load(kept, "key-1") is None
     assert not marker.exists()
+
+
+def test_a_case_json_naming_another_file_is_refused(tmp_path, user_cache, pickled_case):
+    _, shared = pickled_case
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert case_cache.save(one, "key-1", shared) and case_cache.save(two, "key-2", shared)
+    facts = json.loads((one / case_cache.KEY_FILE).read_text())
+    # The other folder's (genuine) file and signature, claimed for this key.
+    facts_two = json.loads((two / case_cache.KEY_FILE).read_text())
+    forged = {**facts_two, "key": "key-1"}
+    (one / case_cache.KEY_FILE).write_text(json.dumps(forged))
+    assert case_cache.load(one, "key-1") is None  # the signature binds file and key
+    for name in ("../../secret.pickle", "/etc/passwd", facts["file"].upper()):
+        (one / case_cache.KEY_FILE).write_text(json.dumps({**facts, "file": name}))
+        assert case_cache.load(one, "key-1") is None
 
 
 def test_a_signing_key_others_can_read_is_refused_not_repaired(tmp_path, user_cache, pickled_case):
