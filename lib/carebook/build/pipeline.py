@@ -402,6 +402,9 @@ def _build_with_kernels(
     )
     pool = execute.KernelPool(settings, zygote=warm_zygote)
     rows: int | None = None
+    # With the case the last build validated kept, no validation will run for an early
+    # kernel to yield to (warm_up_code).
+    case_kept = use_cache and case_cache.holds(out / cache.CACHE_DIR, case_cache.case_key(quick))
     try:
         if warm_zygote is None and _everything_will_run(out, quick, use_cache):
             rows = _estimated_rows(case_dir)
@@ -416,8 +419,7 @@ def _build_with_kernels(
             # now, not after papermill is imported and the notebooks are parsed (0.3 s
             # later). If the guess is wrong (a section the cache still reuses), the
             # kernel is shut down unused.
-            kept = use_cache and case_cache.holds(out / cache.CACHE_DIR, case_cache.case_key(quick))
-            pool.start(1, warm_up=warm_up_code(yield_to_validation=not kept))
+            pool.start(1, warm_up=warm_up_code(yield_to_validation=not case_kept))
         # Parameters are checked before any kernel starts (reliability.md P0-6).
         sections = sections_module.discover(notebooks)
         converted = sections_module.check_parameters(params, sections)
@@ -438,10 +440,9 @@ def _build_with_kernels(
                 pool = spare
             rows = _estimated_rows(case_dir) if rows is None else rows
             count = default_workers(jobs, os.cpu_count(), rows, len(expected))
-            kept = use_cache and case_cache.holds(out / cache.CACHE_DIR, case_cache.case_key(quick))
             pool.start(
                 count - pool.size,
-                warm_up=warm_up_code(yield_to_validation=not kept),
+                warm_up=warm_up_code(yield_to_validation=not case_kept),
                 preload=preload_code() if count > 1 else None,
             )
         return _build_after_start(
@@ -499,31 +500,28 @@ def _build_after_start(
     # kernels do not read and validate the same files again.
     shared = Path(pool.private_dir()) / "case.pickle"
     state = case_package.loader.folder_state(case_dir)
-    case = None
-    if session is not None:
-        # Read after the state above: if a file changes from here on, the kernels see
-        # a state that differs from the shared one and validate the folder themselves.
-        case_key = cache.record_key(cache.folder_record(case_dir))
-        case = session.case(case_key)
-    # A rebuild with the same case files loads the case the last build validated
-    # (carebook.build.case_cache) instead of validating it again.
-    kept_key = case_cache.case_key(quick)
+    # The case validated last, under the key of its files' bytes (read at the build's
+    # start), source, versions and environment: held by a watch session, else kept on
+    # disk by the last build into this folder (carebook.build.case_cache).
+    case_key = case_cache.case_key(quick)
+    case = session.case(case_key) if session is not None else None
     validated = False
     if case is None and use_cache:
-        case = case_cache.load(out / cache.CACHE_DIR, kept_key)
+        case = case_cache.load(out / cache.CACHE_DIR, case_key)
         if case is not None:
             case_package.loader.replay_warnings(case)
     if case is None:
         case = case_package.validate(case_dir)
         validated = True
-    if session is not None:
-        session.remember_case(case_key, case)
     # Not before: a student's invalid case gets its errors without waiting for Chromium.
     browser.start()
     shared_ok = case_package.loader.share(case, case_dir, state, shared)
-    # Kept only if the files validated are the ones the key was read from (the share
-    # above already refused a folder that changed while it was validated).
+    # A case just validated is remembered and kept under the key only if it was read
+    # from the files the key was read from (the share above already refused a folder
+    # that changed while it was validated).
     keep = validated and shared_ok and cache.folder_record(case_dir) == quick["case"]
+    if session is not None and (keep or not validated):
+        session.remember_case(case_key, case)
     prelude = "\n".join(
         [
             "import carebook.case.loader as _carebook_loader",
@@ -582,7 +580,7 @@ def _build_after_start(
         notify(events.Event(events.BUILD_STARTED, total=total))
         publish.remove_stale_staging(out)
         if keep:
-            case_cache.save(out / cache.CACHE_DIR, kept_key, shared)
+            case_cache.save(out / cache.CACHE_DIR, case_key, shared)
         previous = _previous_manifest(out) if use_cache else None
         if previous is not None and previous.get("build_key") == key:
             if cache.files_match(out, previous.get("outputs") or {}):
@@ -917,9 +915,9 @@ def _code_edited(out: Path, notebooks: Path, quick: Mapping[str, Any], use_cache
     from carebook.build import cache
     from carebook.build import sections as sections_module
 
-    stored = cache.read_quick(out) if use_cache else None
-    if stored is None or stored.get("context") != cache.context_key(quick):
+    if _everything_will_run(out, quick, use_cache):  # then the zygote starts instead
         return False
+    stored = cache.read_quick(out) or {}
     files = stored.get("notebooks")
     code = stored.get("notebook_code")
     if not isinstance(files, dict) or not isinstance(code, dict):

@@ -186,11 +186,15 @@ class WarmSession:
             return self._prepared
 
     def case(self, key: str) -> Any:
-        """Return the case validated under *key* (its files' bytes), or ``None``."""
+        """Return the case validated under *key*, or ``None``.
+
+        The key is :func:`carebook.build.case_cache.case_key`: the case files' bytes,
+        the source, versions and environment.
+        """
         return self._case if key == self._case_key else None
 
     def remember_case(self, key: str, case: Any) -> None:
-        """Keep *case*, validated from files whose record has *key*."""
+        """Keep *case*, validated under *key* (see :meth:`case`)."""
         self._case, self._case_key = case, key
 
     def close(self) -> None:

@@ -36,6 +36,7 @@ from carebook.case.config import (
 from carebook.case.csvfile import read_table
 from carebook.case.model import Case, CaseConfig, Codebook, Reference
 from carebook.case.problems import ProblemLog
+from carebook.case.problems import log as problem_log
 from carebook.case.schema import SPECS
 from carebook.case.source import CSV_FILES, RawFile, decode, find_files, read_file
 from carebook.case.tables import Context, check_table, not_supplied_columns
@@ -384,7 +385,6 @@ def replay_warnings(case: Case) -> None:
     For a case validated by an earlier build and kept (carebook.build.case_cache): the
     student sees the same warnings whether or not the files were validated again.
     """
-    problem_log = logging.getLogger("carebook.case.problems")
     for warning in case.warnings:
         problem_log.warning("%s", warning)
 
