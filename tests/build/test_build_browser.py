@@ -67,6 +67,29 @@ def test_closing_ends_every_browser_process_and_removes_the_profile(page, tmp_pa
     assert not os.path.exists(profile)
 
 
+def test_asked_to_quit_soon_the_browser_ends_by_itself_and_prints_no_more(page, tmp_path):
+    browser = Browser(CHROMIUM)
+    try:
+        pid, profile = browser.process.pid, browser.profile
+        browser.print_pdf(page, tmp_path / "out.pdf", timeout=60)
+        browser.close_soon()  # returns at once; the build publishes meanwhile
+        assert browser.process.wait(timeout=30) == 0  # quit as asked, not killed
+        with pytest.raises(BrowserError, match="not running"):
+            browser.print_pdf(page, tmp_path / "never.pdf", timeout=10)
+    finally:
+        browser.close()
+    assert not _alive(pid)
+    assert not os.path.exists(profile)
+
+
+def test_asking_a_browser_that_never_printed_to_quit_soon_leaves_it_to_close(tmp_path):
+    browser = Browser(CHROMIUM)
+    pid = browser.process.pid
+    browser.close_soon()  # not attached yet: nothing is sent, close() ends it
+    browser.close()
+    assert not _alive(pid)
+
+
 def test_closing_a_browser_that_never_printed_is_quick(tmp_path):
     started = time.monotonic()
     browser = Browser(CHROMIUM)

@@ -82,6 +82,34 @@ def test_the_helper_makes_the_subset_once_and_remembers_it():
         subsetter.close()
 
 
+@needs_font
+def test_told_to_end_soon_the_helper_exits_by_itself_and_a_new_one_serves_later():
+    subsetter = cjkfont.Subsetter()
+    try:
+        assert subsetter.css("好用") is not None
+        helper = subsetter._process
+        subsetter.close_soon()  # returns at once: the helper exits while the build prints
+        assert helper.wait(timeout=30) == 0
+        subsetter.close_soon()  # nothing left to tell: harmless
+        # A later build of the same session asks again: a new helper answers.
+        assert subsetter.css("中国").startswith('@font-face { font-family: "carebook CJK"')
+        assert subsetter._process is not helper
+    finally:
+        subsetter.close()
+    assert subsetter._process is None and not subsetter._exiting
+
+
+@needs_font
+def test_a_helper_with_an_answer_unread_is_not_told_to_end():
+    subsetter = cjkfont.Subsetter()
+    try:
+        subsetter.request("好用")
+        subsetter.close_soon()  # the answer is still to be read: the helper stays
+        assert subsetter.css("好用") is not None
+    finally:
+        subsetter.close()
+
+
 def test_no_cjk_or_too_many_characters_ask_for_nothing():
     subsetter = cjkfont.Subsetter()
     assert subsetter.css("") is None
@@ -138,3 +166,35 @@ def test_the_build_asks_early_for_sections_and_cover_and_again_for_what_assembly
     early = "".join(sorted("很好李伟"))
     everything = "".join(sorted("很好李伟中国移动"))
     assert asked == [("request", early), ("request", everything), ("css", everything)]
+
+
+@needs_font
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on PATH")
+def test_a_build_tells_its_helper_and_chromium_to_end_once_they_are_done(
+    tmp_path, monkeypatch, case_factory
+):
+    # The font is in hand before the print, and the PDF before the last steps: both
+    # processes are told then, so their exits overlap the build instead of following it.
+    from carebook.build.browser import Browser
+
+    told: list[str] = []
+    real_subsetter, real_browser = cjkfont.Subsetter.close_soon, Browser.close_soon
+    monkeypatch.setattr(
+        cjkfont.Subsetter, "close_soon", lambda self: (told.append("helper"), real_subsetter(self))
+    )
+    monkeypatch.setattr(
+        Browser, "close_soon", lambda self: (told.append("chromium"), real_browser(self))
+    )
+    real_print = Browser.print_pdf
+    monkeypatch.setattr(
+        Browser,
+        "print_pdf",
+        lambda self, *a, **k: (told.append("print"), real_print(self, *a, **k)),
+    )
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks / "10_a.ipynb", "print('很好')", markdown="## 1 A\n\nText.")
+
+    build(case_factory(), tmp_path / "out", notebooks_dir=notebooks, formats=["pdf"])
+
+    assert told == ["helper", "print", "chromium"]
+    assert (tmp_path / "out" / "report.pdf").read_bytes().startswith(b"%PDF-")

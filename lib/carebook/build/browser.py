@@ -110,6 +110,7 @@ class Browser:
         self._next_id = 0
         self._session: str | None = None
         self._events: list[dict[str, Any]] = []
+        self._quitting = False  # Browser.close sent (close_soon); close() waits for the exit
 
     @property
     def alive(self) -> bool:
@@ -215,7 +216,7 @@ class Browser:
         BrowserError
             The browser is gone, refused, or did not finish within *timeout* seconds.
         """
-        if not self.alive:
+        if not self.alive or self._quitting:
             raise BrowserError("Chromium is not running")
         deadline = time.monotonic() + timeout
         self._attach(deadline)
@@ -232,6 +233,23 @@ class Browser:
             raise BrowserError("Chromium's answer is not a PDF")
         Path(pdf_path).write_bytes(data)
 
+    def close_soon(self) -> None:
+        """Ask Chromium to quit, and return at once: :meth:`close` then only waits for it.
+
+        A build that has its PDF calls this before its last steps, which then overlap
+        Chromium's own shutdown (about 0.1 s). Nothing can be printed afterwards.
+        """
+        process = self.process
+        if self._quitting or process is None or process.poll() is not None:
+            return
+        if self._session is None:  # never attached: nothing to ask, close() kills it
+            return
+        try:
+            self._send("Browser.close", None, None)
+            self._quitting = True
+        except BrowserError:
+            pass
+
     def close(self) -> None:
         """End the browser and its helpers, and remove its profile; safe to call twice."""
         process, self.process = self.process, None
@@ -240,7 +258,8 @@ class Browser:
                 # Asked to close, Chromium ends and reaps its helpers (about 0.1 s); killed,
                 # they would be left to init as zombies.
                 try:
-                    self._command("Browser.close", deadline=time.monotonic() + 2, page=False)
+                    if not self._quitting:
+                        self._command("Browser.close", deadline=time.monotonic() + 2, page=False)
                     process.wait(timeout=2)
                 except (BrowserError, subprocess.TimeoutExpired):
                     pass

@@ -190,6 +190,7 @@ class Subsetter:
         self._lock = threading.Lock()
         self._pending: str | None = None
         self._done: dict[str, str] = {}
+        self._exiting: list[subprocess.Popen[str]] = []  # told to end by close_soon()
 
     def start(self) -> None:
         """Start the helper unless it runs (or there is no CJK font to subset)."""
@@ -268,17 +269,41 @@ class Subsetter:
                 self._stop()  # it may be stuck: the next request starts a new one
             return None
 
+    def close_soon(self) -> None:
+        """Tell the helper to end (it exits once its input is closed); do not wait for it.
+
+        :meth:`close` then finds it gone: its exit (about 0.06 s, the interpreter's with
+        fontTools) overlaps the print. A later :meth:`request` starts a new helper.
+        """
+        with self._lock:
+            process = self._process
+            if process is None or self._pending is not None:
+                return
+            self._process = None
+            self._exiting.append(process)
+            try:
+                if process.stdin is not None:
+                    process.stdin.close()
+            except OSError:
+                pass
+
     def close(self) -> None:
         """End the helper; safe to call twice."""
         with self._lock:
             self._stop()
+            while self._exiting:
+                self._reap(self._exiting.pop())
 
     def _stop(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
+        if process is not None:
+            self._reap(process)
+
+    @staticmethod
+    def _reap(process: subprocess.Popen[str]) -> None:
+        """Close the helper's input and wait for it to exit (killed after 5 s)."""
         try:
-            if process.stdin is not None:
+            if process.stdin is not None and not process.stdin.closed:
                 process.stdin.close()
             process.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):

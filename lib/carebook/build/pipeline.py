@@ -362,6 +362,11 @@ class _BrowserSlot:
         self.start()
         return self.browser
 
+    def close_soon(self) -> None:
+        """Once the PDF is printed: ask this build's own Chromium to quit, not waiting."""
+        if self.browser is not None and self.session is None:
+            self.browser.close_soon()
+
 
 def _build_with_kernels(
     *,
@@ -711,6 +716,8 @@ def _build_after_start(
                     # are the template's: carebook.build.sanitize); the font goes into
                     # a copy that only Chromium reads.
                     font_face = subsetter.css(cjk)
+                    if session is None:  # its exit overlaps the print (cjkfont.Subsetter)
+                        subsetter.close_soon()
                     printed = html_path
                     if font_face is not None:
                         printed = staging / "print.html"
@@ -719,6 +726,7 @@ def _build_after_start(
                         printed, staging / "report.pdf", source_date_epoch=epoch,
                         browser=browser.get(),
                     )  # fmt: skip
+                    browser.close_soon()  # Chromium quits while the build publishes
                     if printed != html_path:
                         printed.unlink()
                 outputs["report.pdf"] = staging / "report.pdf"
