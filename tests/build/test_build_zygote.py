@@ -137,6 +137,29 @@ def test_a_timed_out_forked_kernel_is_killed_with_what_it_started(tmp_path):
     assert not _alive(kernel) and not _alive(child)  # the kernel's whole process group
 
 
+def test_once_its_kernels_are_shut_down_after_the_run_a_pool_lets_its_zygote_exit(tmp_path):
+    from carebook.build.execute import KernelPool, run_sections
+
+    settings = kernel_settings(tmp_path, cell_timeout=20)
+    borrowed = zygote.Zygote(settings.env, settings.cwd, "import wave")
+    try:
+        with KernelPool(settings) as pool:
+            pool.start(2, preload="import wave")
+            own = pool._zygote.process
+            run_sections([section_job("10_a.ipynb", "1"), section_job("20_b.ipynb", "2")],
+                         settings, workers=2, pool=pool)  # fmt: skip
+            # Before close(): the build goes on (assembles, prints) while it exits.
+            assert own.wait(timeout=30) == 0
+        # A zygote lent by a watch session serves its later builds: it is left running.
+        with KernelPool(settings, zygote=borrowed) as pool:
+            pool.start(1)
+            run_sections([section_job("10_a.ipynb", "1")], settings, workers=1, pool=pool)
+        time.sleep(0.5)
+        assert borrowed.alive
+    finally:
+        borrowed.close()
+
+
 def test_closing_the_pool_ends_the_zygote_and_every_kernel(tmp_path):
     from carebook.build.execute import KernelPool
 

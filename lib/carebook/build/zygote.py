@@ -176,11 +176,18 @@ class Zygote:
             raise ZygoteError(f"the kernel zygote refused: {answer.get('error', 'no answer')}")
         return ForkedKernel(int(answer["pid"]), fds[0])
 
-    def close(self) -> None:
-        """End the zygote (not the kernels it forked); safe to call twice."""
+    def close_soon(self) -> None:
+        """Let the zygote exit, without waiting: :meth:`close` then only reaps it.
+
+        A fork under way fails (its socket is closed), as it does with :meth:`close`.
+        """
         sock, self._socket = self._socket, None
         if sock is not None:
             sock.close()  # the zygote reads end-of-file and exits
+
+    def close(self) -> None:
+        """End the zygote (not the kernels it forked); safe to call twice."""
+        self.close_soon()
         process, self.process = self.process, None
         if process is not None:
             try:
