@@ -273,8 +273,9 @@ class Subsetter:
     def close_soon(self) -> None:
         """Tell the helper to end (it exits once its input is closed); do not wait for it.
 
-        :meth:`close` then finds it gone: its exit (about 0.06 s, the interpreter's with
-        fontTools) overlaps the print. A later :meth:`request` starts a new helper.
+        A build that started the helper itself calls this once it has the font: the
+        helper's exit overlaps the print, and :meth:`close` then only reaps it. A later
+        :meth:`request` starts a new helper. Not while an answer is still to be read.
         """
         with self._lock:
             process = self._process

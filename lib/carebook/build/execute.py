@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 from nbformat import NotebookNode
 
+from carebook.build import imports
 from carebook.build.verify import Failure, failure_at, find_problem
 
 __all__ = [
@@ -161,6 +162,7 @@ class _KernelWorker:
         self.started = 0
 
     def _manager(self) -> Any:
+        imports.serially("jupyter_client.manager")
         from jupyter_client.manager import AsyncKernelManager
 
         # IPC sockets in a private folder: no TCP ports, no "unencrypted TCP" warning.
@@ -290,6 +292,7 @@ class _KernelWorker:
     async def run(
         self, job: Job, section_env: Mapping[str, str] | None = None, prelude: str = ""
     ) -> SectionRun:
+        imports.serially("nbclient", "nbclient.exceptions")
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 

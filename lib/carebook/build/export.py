@@ -27,7 +27,7 @@ from typing import Any
 from nbformat import NotebookNode
 
 from carebook import paths
-from carebook.build import sanitize
+from carebook.build import imports, sanitize
 
 __all__ = [
     "REPORT_MIMETYPES",
@@ -89,6 +89,13 @@ def _report_exporter_class() -> type:
     the build does it in a side thread (:func:`prepare`).
     """
     from jinja2 import pass_context
+
+    imports.serially(
+        "nbconvert",
+        "nbconvert.exporters.templateexporter",
+        "nbconvert.filters.highlight",
+        "nbconvert.filters.widgetsdatatypefilter",
+    )
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML

@@ -1041,6 +1041,9 @@ class _Steps:
 
 def _prepare(section: Any, parameters: Mapping[str, Any]) -> Any:
     """Load, parameterize and arm one section notebook with the sentinel."""
+    from carebook.build import imports
+
+    imports.serially("papermill.iorw", "papermill.parameterize")
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carebook.build import imports
 from carebook.errors import ParameterError
 
 __all__ = [
@@ -107,6 +108,7 @@ def discover(notebooks_dir: str | os.PathLike[str]) -> list[Section]:
 
 
 def _read_section(path: Path) -> Section:
+    imports.serially("papermill.inspection", "papermill.iorw")
     from papermill.inspection import inspect_notebook
     from papermill.iorw import load_notebook_node
 

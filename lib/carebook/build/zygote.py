@@ -273,6 +273,9 @@ class ForkedKernel:
 @functools.cache
 def _provisioner_class() -> type:
     # jupyter_client is imported only when a kernel is started (it is heavy).
+    from carebook.build import imports
+
+    imports.serially("jupyter_client.provisioning.local_provisioner")
     from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
     class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc, valid-type]
