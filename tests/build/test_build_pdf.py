@@ -101,3 +101,46 @@ def test_a_broken_chromium_falls_back_to_weasyprint(tmp_path, monkeypatch, caplo
         assert pdf.print_pdf(page, tmp_path / "p.pdf") == "weasyprint"
     assert "exit 3" in caplog.text and "cannot open display" in caplog.text
     assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_a_headless_shell_is_preferred_to_the_full_browser(tmp_path, monkeypatch):
+    """Chromium's headless shell prints the same PDF and starts in half the time."""
+    for name in ("chromium", "chromium-headless-shell"):
+        exe = tmp_path / name
+        exe.write_text("#!/bin/sh\n")
+        exe.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("CAREBOOK_CHROMIUM", raising=False)
+    assert pdf.find_chromium() == str(tmp_path / "chromium-headless-shell")
+    (tmp_path / "chromium-headless-shell").unlink()
+    assert pdf.find_chromium() == str(tmp_path / "chromium")
+    monkeypatch.setenv("CAREBOOK_CHROMIUM", "nowhere-to-be-found")
+    assert pdf.find_chromium() is None  # a configured browser that is missing is not replaced
+
+
+@pytest.mark.slow
+@needs_poppler
+@pytest.mark.skipif(
+    not (shutil.which("chromium-headless-shell") and shutil.which("chromium")),
+    reason="needs both Debian's chromium and chromium-headless-shell",
+)
+@pytest.mark.parametrize("how", ["one-shot", "browser"])
+def test_the_headless_shell_prints_the_pages_the_full_browser_prints(
+    report_html, tmp_path, monkeypatch, how
+):
+    from carebook.build.browser import Browser
+
+    texts = []
+    for exe in ("chromium", "chromium-headless-shell"):
+        out = tmp_path / f"{exe}.pdf"
+        if how == "one-shot":
+            pdf.chromium_pdf(report_html, out, chromium=shutil.which(exe))
+        else:
+            with Browser(shutil.which(exe)) as browser:
+                browser.print_pdf(report_html, out)
+        info = _run("pdfinfo", str(out))
+        assert re.search(r"Tagged:\s+yes", info)
+        pages = re.search(r"Pages:\s+(\d+)", info).group(1)
+        texts.append((pages, _run("pdftotext", "-layout", str(out), "-")))
+    assert texts[0] == texts[1]
+    assert "很好" in texts[1][1]
