@@ -206,7 +206,8 @@ def cold_vs_naive(tools: Tools, settings: Settings) -> list[Row]:
     )
     row.note = (
         "measured = carebook, baseline = hand chain (papermill x"
-        f"{len(notebooks)}, merged nbconvert, Chromium)"
+        f"{len(notebooks)}, merged nbconvert, Chromium); both print with "
+        f"{Path(tools.chromium).name if tools.chromium else 'no Chromium'}"
     )
     return [row.judge()]
 
