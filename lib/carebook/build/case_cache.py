@@ -37,6 +37,7 @@ import re
 import secrets
 import stat
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -254,8 +255,6 @@ def _prune(folder: Path) -> None:
 
     And what a copy killed halfway left behind (an hour old or more).
     """
-    import time
-
     try:
         entries = [(p.stat(), p) for p in folder.iterdir()]
     except OSError:

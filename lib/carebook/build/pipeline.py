@@ -10,6 +10,7 @@ import concurrent.futures
 import contextlib
 import copy
 import datetime as dt
+import fnmatch
 import functools
 import hashlib
 import json
@@ -918,8 +919,6 @@ def _code_edited(out: Path, notebooks: Path, quick: Mapping[str, Any], use_cache
     compared with the last build's (:func:`carebook.build.cache.notebook_code_digest`);
     an edit of Markdown alone needs no kernel. A new notebook counts as edited.
     """
-    import fnmatch
-
     from carebook.build import cache
     from carebook.build import sections as sections_module
 
