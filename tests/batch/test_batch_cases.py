@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from carebook.batch.cases import find_cases, safe_folder_names
+from carebook.batch.cases import data_bytes, find_cases, largest_first, safe_folder_names
 from carebook.errors import InputError
 
 SAFE = re.compile(r"^[^\W_][\w.-]*$")  # starts with a letter or digit; letters, digits, . _ -
@@ -91,3 +91,40 @@ def test_a_name_that_is_not_utf8_is_shown_with_a_replacement_character(tmp_path)
 def test_not_a_folder_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="not a folder"):
         find_cases(tmp_path / "missing")
+
+
+def _case_with(cohort, name, **files):
+    folder = cohort / name
+    folder.mkdir()
+    (folder / "case.yaml").write_text("x: 1\n", encoding="utf-8")
+    for file, size in files.items():
+        (folder / file).write_bytes(b"1" * size)
+    return folder
+
+
+def test_data_bytes_counts_the_regular_files_directly_inside(tmp_path):
+    case = _case_with(tmp_path, "c", **{"survey.csv": 1000, "contacts.csv": 500})
+    (case / "sub").mkdir()
+    (case / "sub" / "big.csv").write_bytes(b"1" * 10_000)  # not the case's file
+    big = tmp_path / "elsewhere.csv"
+    big.write_bytes(b"1" * 10_000)
+    (case / "comments.csv").symlink_to(big)  # a link is not followed
+    os.mkfifo(case / "fifo.csv")  # a FIFO is never opened (it would block)
+    assert data_bytes(case) == 1000 + 500 + len("x: 1\n")
+
+
+def test_data_bytes_of_a_folder_that_cannot_be_listed_is_0(tmp_path):
+    assert data_bytes(tmp_path / "missing") == 0
+
+
+def test_largest_first_starts_the_case_with_most_data_then_follows_names(tmp_path):
+    _case_with(tmp_path, "a-small", **{"survey.csv": 100})
+    _case_with(tmp_path, "b-tie", **{"survey.csv": 5_000})
+    _case_with(tmp_path, "c-tie", **{"survey.csv": 5_000})
+    _case_with(tmp_path, "z-large", **{"survey.csv": 90_000})
+    cases = find_cases(tmp_path)
+    assert [c.name for c in cases] == ["a-small", "b-tie", "c-tie", "z-large"]
+    assert [c.name for c in largest_first(cases)] == ["z-large", "b-tie", "c-tie", "a-small"]
+    assert [c.name for c in largest_first(list(reversed(cases)))] == [
+        "z-large", "b-tie", "c-tie", "a-small"
+    ]  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 
 import pytest
 from batchhelpers import HOSTILE_GOOD, add_broken_case
@@ -115,3 +116,21 @@ def test_cli_exit_code_1_when_a_case_fails(tmp_path, tiny_case, capsys):
     out = capsys.readouterr().out
     assert "1 failed" in out and "not a case" not in out
     assert (cohort / "out" / "summary.csv").is_file()
+
+
+def test_the_case_with_most_data_is_built_first_and_rows_stay_in_name_order(
+    tmp_path, tiny_case, caplog
+):
+    # Two cases refused at validation (cheap): with one worker, builds finish in the
+    # order they start, which the progress lines show.
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    add_broken_case(cohort, "a-small", tiny_case)
+    large = add_broken_case(cohort, "z-large", tiny_case)
+    (large / "comments.csv").write_bytes((large / "comments.csv").read_bytes() * 20)
+    with caplog.at_level(logging.INFO, logger="carebook.batch.runner"):
+        result = run_batch(cohort, tmp_path / "out", jobs=1, formats=("html",))
+    progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("[")]
+    assert progress[0].startswith("[1/2] z-large: failed")
+    assert progress[1].startswith("[2/2] a-small: failed")
+    assert [r.name for r in result.results] == ["a-small", "z-large"]

@@ -5,8 +5,9 @@ one case per worker, each with one kernel, so ``jobs`` workers run about ``jobs`
 kernels. With a scheduler address each case build is submitted to an existing Dask
 cluster through :class:`distributed.Client`; the workers must have carebook installed
 and see the cohort and output folders at the same paths (a shared file system).
-Either way every case gives one :class:`~carebook.batch.worker.CaseResult` row, and the
-summary is written when all are in.
+Either way the cases with the most data start first
+(:func:`~carebook.batch.cases.largest_first`), every case gives one
+:class:`~carebook.batch.worker.CaseResult` row, and the summary is written when all are in.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from carebook import paths
-from carebook.batch.cases import CaseFolder, find_cases
+from carebook.batch.cases import CaseFolder, find_cases, largest_first
 from carebook.batch.worker import CaseResult, build_case
 from carebook.errors import CarebookError, InputError, ParameterError
 
@@ -132,9 +133,12 @@ def _run_dask(
     results: list[CaseResult] = []
     futures: dict[str, tuple[Any, CaseFolder]] = {}
     try:
-        for case in cases:
+        for order, case in enumerate(cases):
             # pure=False: a rebuild of the same folder is new work, never a cached result.
-            future = client.submit(build_case, *call(case), pure=False, **kwargs)
+            # priority: the cluster starts them in the order given (largest_first).
+            future = client.submit(
+                build_case, *call(case), pure=False, priority=len(cases) - order, **kwargs
+            )
             futures[future.key] = (future, case)
         for future in dask_completed([f for f, _ in futures.values()]):
             case = futures[future.key][1]
@@ -207,7 +211,8 @@ def run_batch(
         raise ParameterError(f"--jobs: expected a whole number of at least 1, got {jobs}")
     # An output folder inside the cohort would otherwise be listed as a "not a case" row.
     folders = find_cases(cohort, exclude=[out])
-    cases = [f for f in folders if f.is_case]
+    # Most data first: a large case must not be the last one started (largest_first).
+    cases = largest_first([f for f in folders if f.is_case])
     if not cases:
         raise InputError(
             f"{cohort}: no case folders found (a case folder holds case.yaml); "
