@@ -20,7 +20,14 @@ from pathlib import Path
 
 from carebook.errors import InputError
 
-__all__ = ["CaseFolder", "find_cases", "display_name", "largest_first", "safe_folder_names"]
+__all__ = [
+    "CaseFolder",
+    "data_bytes",
+    "display_name",
+    "find_cases",
+    "largest_first",
+    "safe_folder_names",
+]
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +170,17 @@ def data_bytes(case_dir: str | os.PathLike[str]) -> int:
 
     A cheap stand-in for how long the case takes to build: the time of a large case
     grows with its rows, and its rows with its CSV files' bytes. Nothing is read or
-    followed: a link, a FIFO or a sub-folder counts 0 (the loader refuses what it must),
-    and a folder that cannot be listed counts 0.
+    followed: a link, a FIFO or a sub-folder counts 0 (the loader refuses what it must).
+
+    Parameters
+    ----------
+    case_dir : path
+        A case folder.
+
+    Returns
+    -------
+    int
+        The total size; 0 for a folder that cannot be listed.
     """
     total = 0
     try:
@@ -190,6 +206,15 @@ def largest_first(cases: list[CaseFolder]) -> list[CaseFolder]:
     so the order does not depend on the file system. The summary is sorted by name
     whatever the order of the builds.
 
+    Parameters
+    ----------
+    cases : list of CaseFolder
+        The case folders of a cohort, in any order.
+
+    Returns
+    -------
+    list of CaseFolder
+        A new list: by :func:`data_bytes`, largest first, then by name.
     """
     sizes = {case.path: data_bytes(case.path) for case in cases}
     return sorted(cases, key=lambda case: (-sizes[case.path], case.name, case.output))
