@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from carebook import paths
+from carebook.build import imports
 from carebook.errors import ExportError, ParameterError
 
 __all__ = ["BuildResult", "SectionResult", "build", "source_date_epoch", "kernel_environment"]
@@ -1040,8 +1041,6 @@ class _Steps:
 
 def _prepare(section: Any, parameters: Mapping[str, Any]) -> Any:
     """Load, parameterize and arm one section notebook with the sentinel."""
-    from carebook.build import imports
-
     imports.serially("papermill.iorw", "papermill.parameterize")
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook

@@ -44,6 +44,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from carebook.build import imports
+
 __all__ = ["Zygote", "ZygoteError", "ForkedKernel", "provisioner_for", "supported"]
 
 log = logging.getLogger(__name__)
@@ -273,8 +275,6 @@ class ForkedKernel:
 @functools.cache
 def _provisioner_class() -> type:
     # jupyter_client is imported only when a kernel is started (it is heavy).
-    from carebook.build import imports
-
     imports.serially("jupyter_client.provisioning.local_provisioner")
     from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
