@@ -22,6 +22,8 @@ __all__ = ["Table", "show", "format_frame"]
 log = logging.getLogger(__name__)
 
 NA_TEXT = "–"
+#: From this many columns (the index included) a table is printed in smaller type.
+WIDE_COLUMNS = 9
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,15 @@ class Table:
             # Put the index's name in the header's corner cell instead of a header row
             # of its own, which reads like an empty row at the top of the table.
             shown = shown.rename_axis(index=None, columns=shown.index.name)
+        # A table of many columns gets smaller print type (the stylesheet's cb-wide): one
+        # wider than the page would make Chromium shrink its whole document to fit it.
+        columns = len(shown.columns) + (shown.index.nlevels if self.index else 0)
+        classes = "cb cb-wide" if columns >= WIDE_COLUMNS else "cb"
         with pd.option_context(
             "display.max_rows", None, "display.max_columns", None, "display.max_colwidth", None
         ):
             body = shown.to_html(
-                escape=True, border=0, classes="cb", index=self.index, na_rep=NA_TEXT,
+                escape=True, border=0, classes=classes, index=self.index, na_rep=NA_TEXT,
                 render_links=False, notebook=False,
             )
         notes = "".join(f'<p class="cb-note">{html_escape(n)}</p>' for n in self.notes)

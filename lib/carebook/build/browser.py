@@ -74,6 +74,8 @@ class Browser:
     def __init__(self, chromium: str):
         from carebook.build.pdf import CHROMIUM_FLAGS
 
+        #: The executable: what it prints depends on it (carebook.build.pdfparts' keys).
+        self.executable = chromium
         self.profile = tempfile.mkdtemp(prefix="carebook-chromium-")
         commands_read, self._commands = os.pipe()
         self._replies, replies_write = os.pipe()
@@ -216,6 +218,16 @@ class Browser:
         BrowserError
             The browser is gone, refused, or did not finish within *timeout* seconds.
         """
+        Path(pdf_path).write_bytes(self.print_bytes(html_path, timeout=timeout))
+
+    def print_bytes(self, html_path: Path, *, timeout: float = 120) -> bytes:
+        """Load *html_path*, print it as ``--print-to-pdf`` would, and return the PDF.
+
+        Raises
+        ------
+        BrowserError
+            The browser is gone, refused, or did not finish within *timeout* seconds.
+        """
         if not self.alive or self._quitting:
             raise BrowserError("Chromium is not running")
         deadline = time.monotonic() + timeout
@@ -231,7 +243,7 @@ class Browser:
             raise BrowserError("Chromium's PDF could not be read") from err
         if not data.startswith(b"%PDF-"):
             raise BrowserError("Chromium's answer is not a PDF")
-        Path(pdf_path).write_bytes(data)
+        return data
 
     def close_soon(self) -> None:
         """Ask Chromium to quit, and return at once: :meth:`close` then only waits for it.

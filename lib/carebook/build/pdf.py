@@ -243,6 +243,7 @@ def print_pdf(
     timeout: float = 120,
     source_date_epoch: int | None = None,
     browser: Any = None,
+    parts: Any = None,
 ) -> str:
     """Print the sanitized HTML page to an A4 PDF and return the engine used.
 
@@ -259,8 +260,12 @@ def print_pdf(
         modification date; default ``SOURCE_DATE_EPOCH`` from the environment, else the
         dates stay as the engine wrote them.
     browser : carebook.build.browser.Browser, optional
-        A Chromium started earlier in the build; it prints first, and if it cannot, the
-        one-shot ``--print-to-pdf`` is tried.
+        A Chromium started earlier in the build; it prints the report one section at a
+        time (:mod:`carebook.build.pdfparts`), and if it cannot, the one-shot
+        ``--print-to-pdf`` prints it whole.
+    parts : carebook.build.pdfparts.PartCache, optional
+        Sections printed by earlier builds (a watch session's): only the others are
+        printed again.
 
     Returns
     -------
@@ -273,6 +278,7 @@ def print_pdf(
         If no engine produced a PDF (a failing Chromium falls back to WeasyPrint).
     """
     chromium = find_chromium()
+    epoch = source_date_epoch if source_date_epoch is not None else _epoch_from_environment()
     if chromium is None:
         log.warning("No Chromium found: the PDF is rendered with WeasyPrint instead.")
     else:
@@ -282,18 +288,53 @@ def print_pdf(
                 from carebook.build.browser import BrowserError
 
                 try:
-                    browser.print_pdf(html_path, pdf_path, timeout=timeout)
+                    _print_in_parts(browser, html_path, pdf_path, timeout, epoch, parts)
                     printed = _is_pdf(Path(pdf_path))
                 except BrowserError as err:
                     log.info("%s; printing with a new Chromium instead", err)
             if not printed:
                 chromium_pdf(html_path, pdf_path, chromium=chromium, timeout=timeout)
-            epoch = source_date_epoch
-            _pin_file_dates(pdf_path, epoch if epoch is not None else _epoch_from_environment())
+            _pin_file_dates(pdf_path, epoch)
             return "chromium"
         except ExportError as err:
             log.warning("%s; the PDF is rendered with WeasyPrint instead.", err)
     weasyprint_pdf(html_path, pdf_path)
-    epoch = source_date_epoch
-    _pin_file_dates(pdf_path, epoch if epoch is not None else _epoch_from_environment())
+    _pin_file_dates(pdf_path, epoch)
     return "weasyprint"
+
+
+def _print_in_parts(
+    browser: Any, html_path: Path, pdf_path: Path, timeout: float, epoch: int | None, parts: Any
+) -> None:
+    """Print with the DevTools *browser*, a section at a time, whole if the parts cannot join.
+
+    Raises
+    ------
+    carebook.build.browser.BrowserError
+        The browser could not print.
+    """
+    import time
+
+    from carebook.build import pdfparts
+
+    html_path, pdf_path = Path(html_path), Path(pdf_path)
+    deadline = time.monotonic() + timeout
+    part_path = html_path.with_name(f".{html_path.stem}.part.html")
+
+    def print_page(page: str) -> bytes:
+        part_path.write_text(page, encoding="utf-8")
+        return browser.print_bytes(part_path, timeout=max(deadline - time.monotonic(), 1.0))
+
+    try:
+        page = html_path.read_text(encoding="utf-8")
+        data, fresh = pdfparts.print_in_parts(
+            page, print_page, cache=parts, salt=str(getattr(browser, "executable", "")),
+            epoch=epoch,
+        )  # fmt: skip
+        log.debug("PDF printed in parts: %d printed, the others reused", fresh)
+    except pdfparts.PartsError as err:
+        log.info("%s; printing the report whole", err)
+        data = browser.print_bytes(html_path, timeout=max(deadline - time.monotonic(), 1.0))
+    finally:
+        part_path.unlink(missing_ok=True)
+    pdf_path.write_bytes(data)

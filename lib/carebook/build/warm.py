@@ -16,7 +16,9 @@ export and the print:
 - Chromium (:mod:`carebook.build.browser`), started again if it died;
 - the compiled export template (:func:`carebook.build.export.prepare`);
 - the last validated case, reused while every case file has the same bytes;
-- the CJK font helper and the subsets it made (:mod:`carebook.build.cjkfont`).
+- the CJK font helper and the subsets it made (:mod:`carebook.build.cjkfont`);
+- the report's sections as printed to PDF (:mod:`carebook.build.pdfparts`): after an
+  edit, only the edited section is printed again.
 
 Pass one to :func:`carebook.build.build` (``session=``); builds in a session run one at
 a time. :meth:`WarmSession.close` ends the zygote and Chromium.
@@ -30,7 +32,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from carebook.build import cjkfont
+from carebook.build import cjkfont, pdfparts
 
 __all__ = ["WarmSession"]
 
@@ -57,6 +59,8 @@ class WarmSession:
         self._lock = threading.Lock()
         #: The CJK font helper and the subsets it made (carebook.build.cjkfont).
         self.subsetter = cjkfont.Subsetter()
+        #: The last build's sections, printed (carebook.build.pdfparts).
+        self.pdf_parts = pdfparts.PartCache()
 
     def __enter__(self) -> WarmSession:
         return self
