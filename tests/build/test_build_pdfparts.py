@@ -345,6 +345,26 @@ def test_only_the_edited_section_is_printed_again_and_the_pdf_is_a_cold_prints(
 
 @needs_chromium
 @pytest.mark.slow
+def test_nothing_is_joined_again_when_every_part_is_the_last_prints(
+    report_page, browser, tmp_path, monkeypatch
+):
+    cache = PartCache()
+    print_page, printed = _printer(browser, tmp_path)
+    first, _ = print_in_parts(report_page, print_page, cache=cache, epoch=EPOCH)
+    joined = []
+    real_add = pdfparts.PdfJoiner.add
+    monkeypatch.setattr(
+        pdfparts.PdfJoiner, "add", lambda self, *a: (joined.append(1), real_add(self, *a))[1]
+    )
+    again, fresh = print_in_parts(report_page, print_page, cache=cache, epoch=EPOCH)
+    assert (fresh, joined, again) == (0, [], first)
+    # Another build date is another PDF: joined again, from the same printed parts.
+    other, fresh = print_in_parts(report_page, print_page, cache=cache, epoch=EPOCH + 86400)
+    assert fresh == 0 and len(joined) == 4 and other != first
+
+
+@needs_chromium
+@pytest.mark.slow
 def test_a_section_that_grows_a_page_renumbers_the_sections_after_it(
     report_page, browser, tmp_path
 ):

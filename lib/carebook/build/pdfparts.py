@@ -210,6 +210,8 @@ class PartCache:
 
     def __init__(self) -> None:
         self._printed: dict[str, tuple[bytes, int]] = {}
+        #: The last joined PDF, under the digest of what it was joined from.
+        self.joined: tuple[str, bytes] | None = None
 
     def __len__(self) -> int:
         return len(self._printed)
@@ -648,28 +650,46 @@ def print_in_parts(
     used: list[str] = []
     first_page, fresh = 1, 0
     # The join runs in a thread of its own, each part as soon as it is known, while
-    # this one waits for the browser to print the next.
+    # this one waits for the browser to print the next. It starts with the first part
+    # that has to be printed: until then, every part may be the last build's, and so
+    # may the joined PDF (an edit that changed no output of its section).
     joining = concurrent.futures.ThreadPoolExecutor(1, "carebook-pdf-join")
     joiner: PdfJoiner | None = None
     try:
         joiner = joining.submit(PdfJoiner, epoch=epoch).result()
+        waiting: list[tuple[bytes, list[str]]] = []
         added: list[concurrent.futures.Future[None]] = []
+
+        def join_waiting() -> None:
+            added.extend(joining.submit(joiner.add, *part) for part in waiting)
+            waiting.clear()
+
         for index in range(len(parts.bodies)):
             html, placeholders = part_page(parts, index, first_page)
             key = hashlib.sha256(f"{salt}\0{html}".encode()).hexdigest()
             known = cache.get(key) if cache is not None else None
             if known is None:
+                join_waiting()
                 data = print_page(html)
                 known = (data, _page_count(data))
                 fresh += 1
                 if cache is not None:
                     cache.put(key, *known)
             used.append(key)
-            added.append(joining.submit(joiner.add, known[0], placeholders))
+            waiting.append((known[0], placeholders))
+            if fresh:
+                join_waiting()
             first_page += known[1]
-        for future in added:
-            future.result()  # a part the join refused raises here
-        joined = joining.submit(joiner.finish).result()
+        whole_key = hashlib.sha256(f"{epoch}\0{'/'.join(used)}".encode()).hexdigest()
+        if not fresh and cache is not None and cache.joined and cache.joined[0] == whole_key:
+            joined = cache.joined[1]
+        else:
+            join_waiting()
+            for future in added:
+                future.result()  # a part the join refused raises here
+            joined = joining.submit(joiner.finish).result()
+            if cache is not None:
+                cache.joined = (whole_key, joined)
     finally:
         if joiner is not None:
             joining.submit(joiner.close)

@@ -621,6 +621,8 @@ def _build_after_start(
         # The first assembly's one-time work (imports, templates, citation engine) is
         # done there first.
         side = concurrent.futures.ThreadPoolExecutor(1, "carebook-side")
+        # metrics.json needs only the case: worked out first, while the sections run.
+        metrics_text = side.submit(_metrics_json, case)
         assembly = _Later(side, functools.partial(assemble.warm_up, case))
         exporter = _Later(side, session.prepared if session is not None else export.prepare)
         # pikepdf joins the PDF's parts (carebook.build.pdfparts); its import, 0.06-0.1 s,
@@ -678,6 +680,9 @@ def _build_after_start(
             executed = [
                 (r.name, normalize.normalize(r.nb, replacements=replacements)) for r in runs
             ]
+            # The student checks need only the case and the executed sections: they run
+            # beside the assembly, the export and the print.
+            checked = side.submit(_checks, case, executed) if run_checks else None
             outputs: dict[str, Path] = {}
             for name, nb in executed:
                 path = staging / "executed" / name
@@ -714,11 +719,6 @@ def _build_after_start(
                 html_path = staging / "report.html"
                 html_path.write_text(page, encoding="utf-8")
             engine = None
-            # metrics.json and the student checks need only the case and the executed
-            # sections; they are worked out while Chromium prints (it waits on another
-            # process, so this thread has the interpreter to itself).
-            metrics_text = side.submit(_metrics_json, case)
-            checked = side.submit(_checks, case, executed) if run_checks else None
             if "pdf" in chosen:
                 with step("print pdf"):
                     # report.html itself stays exactly what the export made (its styles
