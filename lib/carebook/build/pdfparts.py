@@ -61,6 +61,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# pikepdf's import logs "pikepdf C++ to Python logger bridge initialized" at INFO, which
+# carebook's command line would show on every build.
+logging.getLogger("pikepdf").setLevel(logging.WARNING)
 
 _MAIN_OPEN = '<main class="cb-report">'
 _MAIN_CLOSE = "</main>"

@@ -627,7 +627,9 @@ def _build_after_start(
         exporter = _Later(side, session.prepared if session is not None else export.prepare)
         # pikepdf joins the PDF's parts (carebook.build.pdfparts); its import, 0.06-0.1 s,
         # is done there too rather than while Chromium waits to print.
-        joiner = _Later(side, functools.partial(imports.serially, "pikepdf"))
+        joiner = _Later(
+            side, functools.partial(imports.serially, "carebook.build.pdfparts", "pikepdf")
+        )
         idle_after = total - workers + 1 if workers > 1 else 0
         if idle_after <= 0:
             assembly.start()
