@@ -260,25 +260,14 @@ def _pdf_date(epoch: int) -> str:
     return moment.strftime("D:%Y%m%d%H%M%S") + "+00'00'"
 
 
-def _number_tree(node: Any) -> list[tuple[int, Any]]:
-    """Return a number tree's pairs (key, value), its kids' included, in order."""
-    pairs: list[tuple[int, Any]] = []
-    nums = node.get("/Nums")
-    if nums is not None:
-        pairs += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums) - 1, 2)]
+def _tree_pairs(node: Any, entries: str) -> list[tuple[Any, Any]]:
+    """Return a number tree's (``/Nums``) or name tree's (``/Names``) pairs, kids' included."""
+    pairs: list[tuple[Any, Any]] = []
+    flat = node.get(entries)
+    if flat is not None:
+        pairs += [(flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)]
     for kid in node.get("/Kids", []):
-        pairs += _number_tree(kid)
-    return pairs
-
-
-def _name_tree(node: Any) -> list[tuple[str, Any]]:
-    """Return a name tree's pairs (name, value), its kids' included, in order."""
-    pairs: list[tuple[str, Any]] = []
-    names = node.get("/Names")
-    if names is not None:
-        pairs += [(str(names[i]), names[i + 1]) for i in range(0, len(names) - 1, 2)]
-    for kid in node.get("/Kids", []):
-        pairs += _name_tree(kid)
+        pairs += _tree_pairs(kid, entries)
     return pairs
 
 
@@ -426,11 +415,11 @@ class PdfJoiner:
                     part_kids.append(element)
             self._kids.append(part_kids)
             self._parent_tree += [
-                (key + offset, value) for key, value in _number_tree(tree.ParentTree)
+                (int(key) + offset, value) for key, value in _tree_pairs(tree.ParentTree, "/Nums")
             ]
             self._next_key = offset + int(tree.get("/ParentTreeNextKey", 0))
             if "/IDTree" in tree:
-                self._ids += _name_tree(tree.IDTree)
+                self._ids += [(str(k), v) for k, v in _tree_pairs(tree.IDTree, "/Names")]
         for page in out.pages[first_page:]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + offset
