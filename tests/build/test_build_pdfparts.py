@@ -177,6 +177,32 @@ def test_subset_tags_count_as_chromium_counts():
     ]  # fmt: skip
 
 
+def test_every_font_subset_gets_a_tag_of_its_own_direct_fonts_too():
+    doc = pikepdf.new()
+    fonts = {
+        f"/F{n}": pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.TrueType,
+            BaseFont=pikepdf.Name("/AAAAAA+LiberationSans"),
+        )  # fmt: skip
+        for n in (1, 2)
+    }
+    fonts["/F3"] = doc.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, BaseFont=pikepdf.Name("/Helvetica"))
+    )
+    doc.add_blank_page().obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(fonts))
+    joiner = pdfparts.PdfJoiner()
+    try:
+        joiner._retag_fonts(doc)
+    finally:
+        joiner.close()
+    names = {key: str(font.BaseFont) for key, font in doc.pages[0].Resources.Font.items()}
+    # Two direct font dictionaries (no object number of their own) are two subsets.
+    assert names == {
+        "/F1": "/AAAAAA+LiberationSans", "/F2": "/BAAAAA+LiberationSans", "/F3": "/Helvetica",
+    }  # fmt: skip
+
+
 # ---------------------------------------------------------------- the joined PDF
 
 
@@ -317,7 +343,7 @@ def test_the_build_date_is_the_pdfs_date(report_page, browser, tmp_path):
         assert str(doc.docinfo.CreationDate) == "D:20141121000000+00'00'"
         assert str(doc.docinfo.ModDate) == "D:20141121000000+00'00'"
     stamp = dt.datetime.fromtimestamp(EPOCH, tz=dt.UTC)
-    assert pdfparts._pdf_date(EPOCH) == stamp.strftime("D:%Y%m%d%H%M%S+00'00'")
+    assert pdf.pdf_date(EPOCH) == stamp.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
 @needs_chromium

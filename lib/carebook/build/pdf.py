@@ -33,8 +33,10 @@ __all__ = [
     "print_pdf",
     "chromium_pdf",
     "weasyprint_pdf",
+    "pdf_date",
     "pin_pdf_dates",
     "pin_node_ids",
+    "renumber_node_ids",
 ]
 
 log = logging.getLogger(__name__)
@@ -147,6 +149,17 @@ def _epoch_from_environment() -> int | None:
         return None
 
 
+def pdf_date(epoch: int) -> str:
+    """Return *epoch* (seconds since 1970) as a PDF date in UTC, as Chromium writes one.
+
+    Examples
+    --------
+    >>> pdf_date(1416528000)
+    "D:20141121000000+00'00'"
+    """
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
 def pin_pdf_dates(data: bytes, epoch: int) -> bytes:
     """Return PDF *data* with its creation and modification dates set to *epoch* (UTC).
 
@@ -158,13 +171,13 @@ def pin_pdf_dates(data: bytes, epoch: int) -> bytes:
     >>> pin_pdf_dates(b"/CreationDate (D:20261124194156+00'00')", 0)
     b"/CreationDate (D:19700101000000+00'00')"
     """
-    stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).strftime("D:%Y%m%d%H%M%S")
+    stamp = pdf_date(epoch)
 
     def replace(match: re.Match[bytes]) -> bytes:
         old = match.group(2)
-        new = (stamp + "+00'00'").encode("ascii")
+        new = stamp.encode("ascii")
         if len(new) != len(old):
-            new = stamp.encode("ascii") + b"Z"
+            new = stamp[: -len("+00'00'")].encode("ascii") + b"Z"
         if len(new) != len(old):  # an unusual shape: keep it rather than corrupt the file
             return match.group(0)
         return match.group(0).replace(old, new)
@@ -189,11 +202,33 @@ def pin_node_ids(data: bytes) -> bytes:
     >>> pin_node_ids(b"/ID (node00000025) [(node00000025) (node00000031)]")
     b'/ID (node00000001) [(node00000001) (node00000002)]'
     """
-    found = sorted({int(m.group(1)) for m in _NODE_ID.finditer(data)})
-    if not found or len(found) >= 10**8:
+    try:
+        return renumber_node_ids(data)[0]
+    except ValueError:  # more ids than 8 digits hold: leave them as printed
         return data
-    rank = {old: new for new, old in enumerate(found, start=1)}
-    return _NODE_ID.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], data)
+
+
+def renumber_node_ids(data: bytes, start: int = 0) -> tuple[bytes, int]:
+    """Renumber the structure-element ids in *data* start+1, start+2 … in their order.
+
+    Returns the new bytes and how many distinct ids there are. Each id keeps its length,
+    so nothing moves. :mod:`carebook.build.pdfparts` numbers each part on from the last.
+
+    Raises
+    ------
+    ValueError
+        If the numbers would need more than 8 digits.
+
+    Examples
+    --------
+    >>> renumber_node_ids(b"(node00000025) (node00000031) (node00000025)", start=10)
+    (b'(node00000011) (node00000012) (node00000011)', 2)
+    """
+    found = sorted({int(m.group(1)) for m in _NODE_ID.finditer(data)})
+    if start + len(found) >= 10**8:
+        raise ValueError("more structure-element ids than 8 digits can number")
+    rank = {old: start + new for new, old in enumerate(found, start=1)}
+    return _NODE_ID.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], data), len(found)
 
 
 def _pin_file_dates(pdf_path: Path, epoch: int | None) -> None:

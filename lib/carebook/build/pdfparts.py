@@ -37,7 +37,6 @@ whole instead.
 from __future__ import annotations
 
 import concurrent.futures
-import datetime as dt
 import hashlib
 import io
 import logging
@@ -47,6 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from carebook.build.pdf import pdf_date, renumber_node_ids
 from carebook.errors import ExportError
 
 __all__ = [
@@ -84,8 +84,6 @@ _LOCAL_LINK = re.compile(r'(?<![\w:-])href="#([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
 # A font subset's name: a six-letter tag, "+", the font (ISO 32000-1, 9.6.4).
 _SUBSET_NAME = re.compile(r"^/[A-Z]{6}\+")
-# Chromium's structure-element ids (see carebook.build.pdf.pin_node_ids).
-_NODE_ID = re.compile(rb"\(node(\d{8})\)")
 
 
 class PartsError(ExportError):
@@ -233,18 +231,6 @@ class PartCache:
         self._printed = {k: v for k, v in self._printed.items() if k in wanted}
 
 
-def _renumber_node_ids(data: bytes, base: int) -> tuple[bytes, int]:
-    """Give a part's element ids the numbers base+1, base+2 … in their order.
-
-    Returns the new bytes and how many ids the part has. Same length, so nothing moves.
-    """
-    found = sorted({int(m.group(1)) for m in _NODE_ID.finditer(data)})
-    if base + len(found) >= 10**8:
-        raise PartsError("too many tagged elements to join the parts")
-    rank = {old: base + new for new, old in enumerate(found, start=1)}
-    return _NODE_ID.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], data), len(found)
-
-
 def _subset_tag(number: int) -> str:
     """Return the font subset tag for *number*: 0 ``AAAAAA``, 1 ``BAAAAA`` … as Chromium counts."""
     letters = []
@@ -252,12 +238,6 @@ def _subset_tag(number: int) -> str:
         number, digit = divmod(number, 26)
         letters.append(chr(ord("A") + digit))
     return "".join(letters)
-
-
-def _pdf_date(epoch: int) -> str:
-    """Return *epoch* as a PDF date, as Chromium writes one (``D:…+00'00'``)."""
-    moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return moment.strftime("D:%Y%m%d%H%M%S") + "+00'00'"
 
 
 def _tree_pairs(node: Any, entries: str) -> list[tuple[Any, Any]]:
@@ -377,7 +357,10 @@ class PdfJoiner:
         import pikepdf
 
         out, index = self._out, len(self._sources)
-        data, count = _renumber_node_ids(data, self._id_base)
+        try:  # numbered on from the parts before, as one print would number them
+            data, count = renumber_node_ids(data, start=self._id_base)
+        except ValueError as err:
+            raise PartsError(f"too many tagged elements to join the parts: {err}") from err
         self._id_base += count
         source = pikepdf.open(io.BytesIO(data))
         self._sources.append(source)
@@ -398,7 +381,7 @@ class PdfJoiner:
                     self._root_entries[entry] = _copy(out, source, root[entry])
             out.docinfo = _copy(out, source, source.docinfo)
             if self.epoch is not None:
-                stamp = pikepdf.String(_pdf_date(self.epoch))
+                stamp = pikepdf.String(pdf_date(self.epoch))
                 out.docinfo.CreationDate = stamp
                 out.docinfo.ModDate = stamp
         tree = root.get("/StructTreeRoot")
@@ -443,9 +426,12 @@ class PdfJoiner:
         seen: set[tuple[int, int]] = set()
 
         def visit_font(font: Any) -> None:
-            if not isinstance(font, pikepdf.Dictionary) or font.objgen in seen:
+            if not isinstance(font, pikepdf.Dictionary):
                 return
-            seen.add(font.objgen)
+            if font.is_indirect:  # a direct one has no number of its own, (0, 0)
+                if font.objgen in seen:
+                    return
+                seen.add(font.objgen)
             # The font, its CID fonts (a Type 0 font's) and their descriptors carry one
             # subset's name each: they get one new tag together.
             named = [(font, "/BaseFont")]

@@ -11,6 +11,7 @@ import copy
 import functools
 import logging
 import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,21 +94,22 @@ def _count(case: Case, what: str) -> tuple[int, str]:
     raise InputError(Problem("checklist", None, "count.of", f"unknown count {what!r}"))
 
 
-#: The last case's benchmark comparisons counted, with the case: a watch rebuilds one
-#: case many times, and the comparisons are most of the checks' time (0.05 s).
-_LAST_BENCHMARK: tuple[Case, int] | None = None
+#: The last case's benchmark comparisons counted, with a weak reference to the case: a
+#: watch rebuilds one case many times, and the comparisons are most of the checks' time
+#: (0.05 s). Weak, so that a batch worker does not hold a large case past its build.
+_LAST_BENCHMARK: tuple[weakref.ref[Case], int] | None = None
 
 
 def _benchmark_metrics(case: Case) -> int:
     """Return how many metrics the case's benchmark compares (kept for the same case)."""
     global _LAST_BENCHMARK
     last = _LAST_BENCHMARK
-    if last is not None and last[0] is case:  # a Case is frozen: the same one, same count
+    if last is not None and last[0]() is case:  # a Case is frozen: the same one, same count
         return last[1]
     from carebook.benchmark import comparisons
 
     count = len(comparisons(case.benchmark, case.organisation, case.competitor))
-    _LAST_BENCHMARK = (case, count)
+    _LAST_BENCHMARK = (weakref.ref(case), count)
     return count
 
 
