@@ -323,3 +323,14 @@ def test_cited_in_notebooks_reads_markdown_cells_only(tmp_path):
     nbformat.write(nb, tmp_path / "10_intro.ipynb")
     nbformat.write(nb, tmp_path / "scratch.ipynb")  # not a section notebook
     assert references.cited_in_notebooks(tmp_path) == ["camp1989", "cohen1960"]
+
+
+def test_warm_up_parses_the_style_and_method_references_once_for_the_process():
+    references._style.cache_clear()
+    references.method_references.cache_clear()
+    references.warm_up()
+    assert references._style.cache_info().currsize == 1
+    assert references.method_references.cache_info().currsize == 1
+    style = references._style()
+    references.warm_up()
+    assert references._style() is style

@@ -67,6 +67,7 @@ __all__ = [
     "method_references",
     "with_methods",
     "cited_in_notebooks",
+    "warm_up",
 ]
 
 log = logging.getLogger(__name__)
@@ -432,6 +433,18 @@ def to_csl_json(references: Sequence[Reference]) -> list[dict]:
     return items
 
 
+def warm_up() -> None:
+    """Import citeproc and parse the citation style and the method references now.
+
+    All three are kept for the life of the process, so the first bibliography or
+    citation does not pay for them. The build's kernels' zygote calls this once
+    (:func:`carebook.build.pipeline.preload_code`), and every kernel forked from it has
+    them ready.
+    """
+    _style()
+    method_references()
+
+
 @functools.lru_cache(maxsize=1)
 def _style():
     from citeproc import CitationStylesStyle
@@ -631,7 +644,7 @@ def resolve_citations(text: str, references: Sequence[Reference]) -> tuple[str, 
 
 
 def _listed(references: Sequence[Reference], cited: Iterable[str] | None) -> tuple[Reference, ...]:
-    """The case's entries, plus the built-in method references that are *cited*."""
+    """Return the case's entries, plus the built-in method references that are *cited*."""
     if cited is None:
         return tuple(references)
     wanted = set(cited)
@@ -706,7 +719,9 @@ def bibliography_block(references: Sequence[Reference], cited: Iterable[str] | N
     if not entries:
         from carebook.narrative import not_supplied
 
-        return not_supplied("references.yaml", "and the report cites no sources, so the reference list is empty")
+        return not_supplied(
+            "references.yaml", "and the report cites no sources, so the reference list is empty"
+        )
     return References(tuple(entries))
 
 

@@ -119,3 +119,33 @@ def test_warm_up_never_fails_a_build(caplog):
     with caplog.at_level(logging.DEBUG, logger="carebook.build.assemble"):
         warm_up(object())  # not a case: assembling it later reports the problem
     assert "assembly warm-up failed" in caplog.text
+
+
+def test_the_assembled_report_is_a_valid_notebook(tmp_path, stand_ins):
+    # Its cells are not validated one by one as they are made (only the exporter
+    # validates the report notebook): the whole must still be valid nbformat 4.
+    section = new_notebook(
+        cells=[
+            new_markdown_cell("## 1.0 Introduction\n\nText."),
+            new_code_cell(
+                "x",
+                outputs=[
+                    new_output(
+                        "execute_result",
+                        data={"text/html": "<p>t</p>", "text/plain": "t"},
+                        metadata={"text/html": {"isolated": False}},
+                        execution_count=1,
+                    ),
+                    new_output("stream", text="dropped"),
+                ],
+            ),
+        ]
+    )
+    report = assemble(
+        make_case(tmp_path / "case"), [("10_i.ipynb", section)], parameters={}, version="1"
+    )
+    nbformat.validate(report)
+    kept = report.cells[3].outputs
+    assert [o.output_type for o in kept] == ["display_data"]
+    assert kept[0].data == {"text/html": "<p>t</p>"}
+    assert kept[0].metadata == {"text/html": {"isolated": False}}

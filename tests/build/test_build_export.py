@@ -180,3 +180,40 @@ def test_images_without_alt_get_nbconvert_default_text(tmp_path):
     assert 'alt="No description has been provided for this image"' in images[0]
     assert 'alt="Kept"' in images[1] and "No description" not in images[1]
     assert check(page, baseline()) is None
+
+
+def test_markdown_the_last_export_rendered_is_not_rendered_again(tmp_path, monkeypatch):
+    # A watch exports after every save with one exporter: unchanged Markdown is taken
+    # from the last export, and the page is the same as a fresh exporter's.
+    from nbconvert import HTMLExporter
+
+    from carebook.build.export import make_exporter
+
+    def report(second: str):
+        section = new_notebook(
+            cells=[
+                new_markdown_cell("## 1.0 Intro\n\nUnchanged *text*."),
+                new_markdown_cell(second),
+                new_markdown_cell("With an attachment: ![x](attachment:x.png)"),
+            ]
+        )
+        nb = assemble(make_case(tmp_path / "case"), [("10_intro.ipynb", section)],
+                      parameters={}, version="test")  # fmt: skip
+        nb.cells[-2]["attachments"] = {"x.png": {"image/png": "iVBORw0KGgo="}}
+        return nb
+
+    rendered: list[str] = []
+    real = HTMLExporter.markdown2html
+
+    def counted(self, context, source):
+        rendered.append(source)
+        return real(self, context, source)
+
+    monkeypatch.setattr(HTMLExporter, "markdown2html", counted)
+    exporter = make_exporter()
+    render_html(report("First version."), exporter=exporter)
+    first = list(rendered)
+    rendered.clear()
+    again = render_html(report("Second version."), exporter=exporter)
+    assert rendered == ["Second version.", first[-1]]  # the edit and the attachment's cell
+    assert again == render_html(report("Second version."), exporter=make_exporter())

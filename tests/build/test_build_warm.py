@@ -119,6 +119,45 @@ def test_a_spare_kernel_is_dropped_when_the_settings_or_the_zygote_change(tmp_pa
         spare.close()
 
 
+def test_metrics_once_per_case_and_sections_written_as_they_finish(
+    tmp_path, case_factory, stand_ins, monkeypatch
+):
+    from carebook.build import pipeline
+
+    made, written = [], []
+    metrics_json, write_notebook = pipeline._metrics_json, pipeline._write_notebook
+
+    def counted_metrics(case):
+        made.append(case)
+        return metrics_json(case)
+
+    def noted_write(nb, path):
+        written.append((path.name, threading.current_thread().name.rsplit("_", 1)[0]))
+        write_notebook(nb, path)
+
+    monkeypatch.setattr(pipeline, "_metrics_json", counted_metrics)
+    monkeypatch.setattr(pipeline, "_write_notebook", noted_write)
+    case = case_factory()
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
+    out = tmp_path / "out"
+    with WarmSession() as session:
+        build(case, out, notebooks_dir=nbs, formats=["html"], session=session)
+        _edit_code(nbs / "20_findings.ipynb", "edited")
+        written.clear()
+        build(case, out, notebooks_dir=nbs, formats=["html"], session=session)
+        assert len(made) == 1  # the case did not change
+        # Each section written to executed/ as it finished, beside the others running.
+        assert sorted(written) == [
+            ("10_intro.ipynb", "carebook-stage"),
+            ("20_findings.ipynb", "carebook-stage"),
+        ]
+        # Another case (its key covers the files' bytes, source and versions): again.
+        assert session.metrics_text("another case", lambda: "{}") == "{}"
+    fresh = tmp_path / "fresh"
+    build(case, fresh, notebooks_dir=nbs, formats=["html"])
+    assert sha256_tree(out) == sha256_tree(fresh)
+
+
 def test_a_changed_case_file_is_validated_again(tmp_path, case_factory, stand_ins):
     case = case_factory()
     nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb")

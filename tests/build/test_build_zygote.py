@@ -284,3 +284,19 @@ def test_builds_with_and_without_forked_kernels_are_identical(tmp_path, case_fac
     monkeypatch.setattr(zygote, "supported", lambda: False)  # same environment otherwise
     build(case, tmp_path / "started", notebooks_dir=nbs, formats=["html"], params=params, jobs=2)
     assert sha256_tree(tmp_path / "forked") == sha256_tree(tmp_path / "started")
+
+
+def test_the_builds_preload_runs_in_a_fresh_interpreter(tmp_path):
+    # A zygote whose preload raised would not start, and every kernel would fall back
+    # to starting the slow way, with nothing but a log line to show for it.
+    from carebook import paths
+    from carebook.build.pipeline import preload_code
+
+    code = preload_code() + "\nimport sys; print(sys.modules['citeproc'].__name__)"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=paths.NOTEBOOKS_DIR, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "citeproc"

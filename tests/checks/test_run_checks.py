@@ -129,3 +129,13 @@ def test_checks_of_a_build_are_its_own_else_worked_out_from_its_executed_noteboo
     quick = types.SimpleNamespace(checks=None, case=None, out_dir=tmp_path / "out")
     assert checks_of_build(quick, "case-folder").to_text() == expected
     assert validated == ["case-folder"]  # the quick up-to-date path validated none
+
+
+def test_the_checks_leave_the_notebooks_as_they_were():
+    # The build hands the checks the executed sections themselves (no copies), while the
+    # same notebooks are written out and assembled in another thread.
+    import copy
+
+    before = copy.deepcopy(GOOD)
+    run_checks(make_case(word_limit=100), GOOD)
+    assert GOOD == before

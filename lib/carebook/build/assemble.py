@@ -127,17 +127,32 @@ def render_provenance(case: Any, parameters: Mapping[str, Any], version: str) ->
     )
 
 
-def _html_cell(html: str, cell_id: str) -> NotebookNode:
-    import nbformat
+# The report's cells and outputs are made the way nbformat.v4's new_code_cell,
+# new_markdown_cell and new_output make them, but not validated one by one (nor the
+# notebook as a whole here): the exporter validates the report notebook once
+# (export.exporter_options), and a few hundred validations took a third of assembling.
 
-    cell = nbformat.v4.new_code_cell(source="", id=cell_id)
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
-    return cell
+
+def _code_cell(cell_id: str, outputs: list[NotebookNode]) -> NotebookNode:
+    return NotebookNode(
+        id=cell_id, cell_type="code", metadata=NotebookNode(), execution_count=None,
+        source="", outputs=outputs,
+    )  # fmt: skip
+
+
+def _markdown_cell(cell_id: str, source: str) -> NotebookNode:
+    return NotebookNode(id=cell_id, cell_type="markdown", source=source, metadata=NotebookNode())
+
+
+def _display_data(data: dict[str, Any], metadata: dict[str, Any]) -> NotebookNode:
+    return NotebookNode(output_type="display_data", metadata=metadata, data=data)
+
+
+def _html_cell(html: str, cell_id: str) -> NotebookNode:
+    return _code_cell(cell_id, [_display_data({"text/html": html}, NotebookNode())])
 
 
 def _keep_output(output: NotebookNode) -> NotebookNode | None:
-    import nbformat
-
     if output.get("output_type") not in ("display_data", "execute_result"):
         return None  # streams and errors never reach the report
     data = output.get("data", {})
@@ -145,9 +160,7 @@ def _keep_output(output: NotebookNode) -> NotebookNode | None:
         if mimetype in data:
             metadata = output.get("metadata", {})
             kept_meta = {mimetype: metadata[mimetype]} if mimetype in metadata else {}
-            return nbformat.v4.new_output(
-                "display_data", data={mimetype: data[mimetype]}, metadata=kept_meta
-            )
+            return _display_data({mimetype: data[mimetype]}, kept_meta)
     return None
 
 
@@ -189,8 +202,6 @@ def section_cells(
     CitationError
         Naming notebook and cell, for a citation that is not in ``references.yaml``.
     """
-    import nbformat
-
     from carebook.build.verify import source_index
     from carebook.references import resolve_citations
 
@@ -214,13 +225,11 @@ def section_cells(
                     cell=number - 1,
                 ) from err
             counter.cited.update(cited)
-            cells.append(nbformat.v4.new_markdown_cell(text, id=counter.next_id()))
+            cells.append(_markdown_cell(counter.next_id(), text))
         elif cell.cell_type == "code" and "remove-output" not in tags:
             outputs = [o for o in (_keep_output(o) for o in cell.get("outputs", [])) if o]
             if outputs:
-                new = nbformat.v4.new_code_cell(source="", id=counter.next_id())
-                new.outputs = outputs
-                cells.append(new)
+                cells.append(_code_cell(counter.next_id(), outputs))
     return cells
 
 
@@ -260,7 +269,10 @@ def assemble(
     for name, nb in sections:
         cells.extend(section_cells(nb, name, references, counter))
     cells.append(_html_cell(render_provenance(case, parameters, version), counter.next_id()))
-    report = nbformat.v4.new_notebook(cells=cells)
+    report = NotebookNode(
+        nbformat=nbformat.v4.nbformat, nbformat_minor=nbformat.v4.nbformat_minor,
+        metadata=NotebookNode(), cells=cells,
+    )  # fmt: skip
     report.metadata["title"] = _text(case.config.report.title) or "Report"
     report.metadata["language_info"] = {"name": "python"}
     return report

@@ -13,7 +13,8 @@ build. It also mended the headings' ``<a ... />`` anchors, which
 :func:`close_empty_elements` now does.
 
 The page is then sanitized and checked (:mod:`carebook.build.sanitize`) against the
-template's baseline: the script/style elements an empty notebook gets from the same exporter.
+template's baseline: the script/style elements an empty notebook gets from the same
+exporter. Its figures' payloads are set aside meanwhile (:mod:`carebook.build.inline_images`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 from nbformat import NotebookNode
 
 from carebook import paths
-from carebook.build import imports, sanitize
+from carebook.build import imports, inline_images, sanitize
 
 __all__ = [
     "REPORT_MIMETYPES",
@@ -111,14 +112,40 @@ def _report_exporter_class() -> type:
         nbconvert's, so an nbconvert upgrade that changes the method is noticed.
         """
 
+        def __init__(self, **kw: Any) -> None:
+            super().__init__(**kw)
+            # Markdown rendered by the last export and by this one: a watch exports
+            # after every save, and most of the report's Markdown is what it was
+            # (mistune took 0.02 s of each export of the sample). Only these two, so
+            # nothing piles up.
+            self._last_markdown: dict[tuple[str, str], str] = {}
+            self._this_markdown: dict[tuple[str, str], str] = {}
+
         @pass_context  # a Jinja filter that gets the template context, like nbconvert's
         def markdown2html(self, context, source):  # type: ignore[override]
-            # nbconvert gives each heading its anchor with ElementTree, which writes an
-            # empty link as "<a ... />"; browsers read that as an open link running on
-            # to the end of the page. BeautifulSoup used to close it; this does instead.
-            return close_empty_elements(super().markdown2html(context, source))
+            # The HTML depends on the source, the cell's attachments, the page's path and
+            # the exporter's settings; a cell with attachments is not remembered.
+            path = context.get("resources", {}).get("metadata", {}).get("path", "")
+            key = (source, path)
+            remembered = not context.get("cell", {}).get("attachments")
+            html = self._last_markdown.get(key) if remembered else None
+            if html is None:
+                # nbconvert gives each heading its anchor with ElementTree, which writes
+                # an empty link as "<a ... />"; browsers read that as an open link running
+                # on to the end of the page. BeautifulSoup used to close it; this does.
+                html = close_empty_elements(super().markdown2html(context, source))
+            if remembered:
+                self._this_markdown[key] = html
+            return html
 
         def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
+            self._this_markdown = {}
+            try:
+                return self._render(nb, resources, **kw)
+            finally:
+                self._last_markdown, self._this_markdown = self._this_markdown, {}
+
+        def _render(self, nb, resources=None, **kw):
             language = nb.metadata.get("language_info", {})
             lexer = language.get("pygments_lexer", language.get("name", None))
             highlight = self.filters.get(
@@ -230,8 +257,10 @@ def export_html(
     """
     prepared = prepared if prepared is not None else prepare()
     page = render_html(nb, title=title, exporter=prepared.exporter)
+    # The figures' payloads are most of the page and change nothing below: set aside.
+    page, images = inline_images.set_aside(page)
     if transform is not None:
         page = transform(page)
     page = sanitize.clean_body(page)
     sanitize.check(page, prepared.baseline)
-    return page
+    return inline_images.put_back(page, images)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import copy
 import datetime as dt
 import fnmatch
 import functools
@@ -160,12 +159,23 @@ def preload_code() -> str:
     """Return what the kernels' zygote imports once, before it forks them.
 
     The sections' imports and ipykernel's own, so a forked kernel starts with them done
-    (:mod:`carebook.build.zygote`), and seaborn (with ``scipy.stats``, 0.7 s), which only
-    the sections that draw charts import: a zygote serves several kernels, or a batch's
-    whole cohort, so it imports once what one of them is likely to need. A single kernel
-    started without a zygote leaves it to the section that needs it (:func:`warm_up_code`).
+    (:mod:`carebook.build.zygote`), seaborn (with ``scipy.stats``, 0.7 s), which only
+    the sections that draw charts import, and the bibliography's citation style (citeproc
+    and lxml imported, the style and the method references parsed: 0.05-0.1 s of the
+    bibliography section's 0.2 s): a zygote serves several kernels, or a batch's whole
+    cohort, or every rebuild of a watch, so it does once what one of them is likely to
+    need. A single kernel started without a zygote leaves it to the section that needs
+    it (:func:`warm_up_code`).
     """
-    return "\n".join(["import ipykernel.kernelapp", "import seaborn", *_SECTION_IMPORTS])
+    return "\n".join(
+        [
+            "import ipykernel.kernelapp",
+            "import seaborn",
+            *_SECTION_IMPORTS,
+            "import carebook.references",
+            "carebook.references.warm_up()",
+        ]
+    )
 
 
 def warm_up_code(*, yield_to_validation: bool = True) -> str:
@@ -621,8 +631,13 @@ def _build_after_start(
         # The first assembly's one-time work (imports, templates, citation engine) is
         # done there first.
         side = concurrent.futures.ThreadPoolExecutor(1, "carebook-side")
-        # metrics.json needs only the case: worked out first, while the sections run.
-        metrics_text = side.submit(_metrics_json, case)
+        # metrics.json needs only the case: worked out first, while the sections run (a
+        # watch session works it out once per case).
+        metrics_of_case = functools.partial(_metrics_json, case)
+        if session is not None:
+            metrics_text = side.submit(session.metrics_text, case_key, metrics_of_case)
+        else:
+            metrics_text = side.submit(metrics_of_case)
         assembly = _Later(side, functools.partial(assemble.warm_up, case))
         exporter = _Later(side, session.prepared if session is not None else export.prepare)
         # pikepdf joins the PDF's parts (carebook.build.pdfparts); its import, 0.06-0.1 s,
@@ -642,8 +657,21 @@ def _build_after_start(
         subsetter = session.subsetter if session is not None else cjkfont.Subsetter()
         section_cjk: dict[str, str] = {}  # each finished section's CJK characters
 
+        # Each section that finishes well is written to executed/ at once, in a thread
+        # of its own, while the others run: after an edit, the sections reused from the
+        # cache are written while the edited one runs, not after it (0.04 s).
+        stager = concurrent.futures.ThreadPoolExecutor(1, "carebook-stage")
+        staged: dict[str, concurrent.futures.Future[Any]] = {}
+
+        def stage(run: Any) -> Any:
+            nb = normalize.normalize(run.nb, replacements=replacements)
+            _write_notebook(nb, staging / "executed" / run.name)
+            return nb
+
         def on_finish(run: Any) -> None:
             done = finished.add()
+            if run.failure is None and run.nb is not None:
+                staged[run.name] = stager.submit(stage, run)
             if done >= idle_after:
                 assembly.start()
                 exporter.start()
@@ -680,16 +708,12 @@ def _build_after_start(
                 raise failed.failure.to_error(str(kept))
 
             executed = [
-                (r.name, normalize.normalize(r.nb, replacements=replacements)) for r in runs
+                (r.name, staged[r.name].result() if r.name in staged else stage(r)) for r in runs
             ]
             # The student checks need only the case and the executed sections: they run
             # beside the assembly, the export and the print.
             checked = side.submit(_checks, case, executed) if run_checks else None
-            outputs: dict[str, Path] = {}
-            for name, nb in executed:
-                path = staging / "executed" / name
-                _write_notebook(nb, path)
-                outputs[f"executed/{name}"] = path
+            outputs = {f"executed/{name}": staging / "executed" / name for name, _ in executed}
 
             # The PDF gets the report's CJK characters as a font subset, made in a helper
             # process while the page is assembled and exported (carebook.build.cjkfont):
@@ -775,6 +799,7 @@ def _build_after_start(
                 )  # fmt: skip
             notify(events.Event(events.BUILD_FINISHED, status="built", done=total, total=total))
         finally:
+            stager.shutdown(wait=True, cancel_futures=True)
             side.shutdown(wait=True, cancel_futures=True)
             if session is None:
                 subsetter.close()
@@ -1063,10 +1088,14 @@ def _prepare(section: Any, parameters: Mapping[str, Any]) -> Any:
 
 
 def _checks(case: Any, executed: Sequence[tuple[str, Any]]) -> Any:
-    """Run the student checks on copies of the executed sections (assembly reads them too)."""
+    """Run the student checks on the executed sections.
+
+    Not on copies: the checks only read the notebooks (tested), and deep-copying a
+    section's figures cost more than the checks themselves.
+    """
     from carebook.checks import run_checks
 
-    return run_checks(case, [(name, copy.deepcopy(nb)) for name, nb in executed])
+    return run_checks(case, executed)
 
 
 def _metrics_json(case: Any) -> str:

@@ -15,7 +15,8 @@ export and the print:
   dropped when the zygote or the kernels' settings change;
 - Chromium (:mod:`carebook.build.browser`), started again if it died;
 - the compiled export template (:func:`carebook.build.export.prepare`);
-- the last validated case, reused while every case file has the same bytes;
+- the last validated case, reused while every case file has the same bytes, and its
+  ``metrics.json``;
 - the CJK font helper and the subsets it made (:mod:`carebook.build.cjkfont`);
 - the report's sections as printed to PDF (:mod:`carebook.build.pdfparts`): after an
   edit, only the edited section is printed again.
@@ -29,7 +30,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from carebook.build import cjkfont, pdfparts
@@ -56,6 +57,7 @@ class WarmSession:
         self._prepared: Any = None
         self._case: Any = None
         self._case_key: str | None = None
+        self._metrics: tuple[str, str] | None = None
         self._lock = threading.Lock()
         #: The CJK font helper and the subsets it made (carebook.build.cjkfont).
         self.subsetter = cjkfont.Subsetter()
@@ -200,6 +202,20 @@ class WarmSession:
     def remember_case(self, key: str, case: Any) -> None:
         """Keep *case*, validated under *key* (see :meth:`case`)."""
         self._case, self._case_key = case, key
+
+    def metrics_text(self, key: str, make: Callable[[], str]) -> str:
+        """Return ``metrics.json``'s text for the case validated under *key*.
+
+        The figures depend only on the case, carebook's source and the installed
+        versions, all of which the key covers (:meth:`case`): *make* is called only for
+        a key not seen last time.
+        """
+        last = self._metrics
+        if last is not None and last[0] == key:
+            return last[1]
+        text = make()
+        self._metrics = (key, text)
+        return text
 
     def close(self) -> None:
         """End the spare kernel, the zygote and Chromium; safe to call twice."""
