@@ -37,6 +37,9 @@ def test_notebook_characters_cover_markdown_outputs_and_metadata():
     assert cjkfont.notebook_characters([nb]) == "".join(sorted(set("中国移动引用好用")))
     plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hi")])
     assert cjkfont.notebook_characters([plain]) == ""
+    # Anywhere in the tree, keys and lists included, as a JSON dump of it would show.
+    nested = {"metadata": {"标签": ["a", ("b", {"x": ["深"]})], "n": 3, "ok": None}}
+    assert cjkfont.notebook_characters([plain, nested]) == "".join(sorted("标签深"))
 
 
 def test_the_font_face_goes_at_the_end_of_the_head():

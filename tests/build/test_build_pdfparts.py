@@ -17,6 +17,8 @@ import subprocess
 import nbformat
 import pytest
 from buildhelpers import make_case
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carebook.build import assemble, export, pdf, pdfparts
 from carebook.build.browser import Browser
@@ -148,6 +150,22 @@ def test_links_get_stand_in_targets_only_for_ids_another_part_has(report_page):
     broken = report_page.replace('href="#1.0-Introduction"', 'href="#nowhere"')
     assert "nowhere" not in pdfparts.part_page(split_report(broken), 0, 1)[1]
     assert pdfparts.part_page(parts, 1, 3)[1] == []  # a section links only to itself
+
+
+_TOKENS = ['id="', 'href="#', "xlink:", "data-", " ", "\t", "\n", "a", "é", ":", "-", '"', "="]
+
+
+@given(st.lists(st.sampled_from(_TOKENS), max_size=24).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_ids_and_links_are_found_as_the_plain_patterns_find_them(text):
+    # They are looked for by their literal start and the character before is checked
+    # afterwards (fast on the figures' data); the answer must be the patterns' own.
+    import re
+
+    ids = re.findall(r'\sid="([^"]+)"', text)
+    links = re.findall(r'(?<![\w:-])href="#([^"]+)"', text)
+    assert pdfparts._attribute_values(pdfparts._ID, text) == ids
+    assert pdfparts._attribute_values(pdfparts._LOCAL_LINK, text) == links
 
 
 def test_a_later_part_is_numbered_from_its_first_page(report_page):

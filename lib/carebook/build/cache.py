@@ -390,8 +390,12 @@ class SectionCache:
             entry = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(entry, dict) or entry.get("schema") != SCHEMA:
                 raise ValueError("unknown entry format")
-            # reads() joins the multi-line sources that writes() split into lists.
-            entry["notebook"] = nbformat.reads(json.dumps(entry["notebook"]), as_version=4)
+            stored = entry.get("notebook")
+            if not isinstance(stored, dict) or stored.get("nbformat") != 4:
+                raise ValueError("the entry holds no nbformat 4 notebook")
+            # As nbformat.reads() would make it (the multi-line sources writes() split
+            # into lists joined again), without writing the JSON out and parsing it again.
+            entry["notebook"] = nbformat.v4.to_notebook_json(stored)
             nbformat.validate(entry["notebook"])
             if not isinstance(entry.get("record"), dict):
                 raise ValueError("entry without a dependency record")

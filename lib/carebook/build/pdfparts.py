@@ -79,9 +79,13 @@ _SECTION_CELL = re.compile(
 )
 _DIV_OPEN = re.compile(r"<div[\s>]")
 _DIV_CLOSE = re.compile(r"</div\s*>")
-# Links within the page and the ids they can point at (attribute text as written).
-_LOCAL_LINK = re.compile(r'(?<![\w:-])href="#([^"]+)"')
-_ID = re.compile(r'\sid="([^"]+)"')
+# Links within the page and the ids they can point at (attribute text as written). Each
+# is looked for by its literal start, which the regex engine skips to quickly, and the
+# character before it (none at the text's start) is checked afterwards
+# (_attribute_values): a pattern that began with a lookbehind or a class made the
+# engine try every character of the figures' data, 0.017 s for section 4.0.
+_LOCAL_LINK = (re.compile(r'href="#([^"]+)"'), re.compile(r"[^\w:-]?"))
+_ID = (re.compile(r'id="([^"]+)"'), re.compile(r"\s"))
 # A font subset's name: a six-letter tag, "+", the font (ISO 32000-1, 9.6.4).
 _SUBSET_NAME = re.compile(r"^/[A-Z]{6}\+")
 
@@ -142,7 +146,32 @@ def split_report(page: str) -> ReportParts:
             cuts.append(match.start())
     cuts.append(len(body))
     bodies = tuple(body[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
-    return ReportParts(head, bodies, tail, frozenset(_ID.findall(body)))
+    return ReportParts(head, bodies, tail, frozenset(_attribute_values(_ID, body)))
+
+
+def _attribute_values(kind: tuple[re.Pattern[str], re.Pattern[str]], text: str) -> list[str]:
+    r"""Return the values of one kind of attribute in *text* (``_ID`` or ``_LOCAL_LINK``).
+
+    As the patterns ``(?<![\w:-])href="#([^"]+)"`` and ``\sid="([^"]+)"`` find them.
+
+    Examples
+    --------
+    >>> _attribute_values(_ID, 'id="z"<h2 id="a"><div data-id="b"> id="c"')
+    ['a', 'c']
+    >>> _attribute_values(_LOCAL_LINK, 'href="#a" xlink:href="#b" <a href="#c">')
+    ['a', 'c']
+    """
+    attribute, before = kind
+    values: list[str] = []
+    at = 0
+    while (found := attribute.search(text, at)) is not None:
+        start = found.start()
+        if before.fullmatch(text[start - 1 : start] if start else ""):
+            values.append(found.group(1))
+            at = found.end()
+        else:  # as the patterns would, try again from the next character
+            at = start + 1
+    return values
 
 
 def links_elsewhere(body: str, ids: Iterable[str]) -> list[str]:
@@ -151,10 +180,10 @@ def links_elsewhere(body: str, ids: Iterable[str]) -> list[str]:
     A link to an id the report does not have at all is left alone: Chromium drops it,
     as it would from the whole report.
     """
-    present = set(_ID.findall(body))
+    present = set(_attribute_values(_ID, body))
     elsewhere = set(ids) - present
     missing: list[str] = []
-    for target in _LOCAL_LINK.findall(body):
+    for target in _attribute_values(_LOCAL_LINK, body):
         if target in elsewhere and target not in missing:
             missing.append(target)
     return missing
