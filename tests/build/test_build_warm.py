@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -156,6 +160,50 @@ def test_metrics_once_per_case_and_sections_written_as_they_finish(
     fresh = tmp_path / "fresh"
     build(case, fresh, notebooks_dir=nbs, formats=["html"])
     assert sha256_tree(out) == sha256_tree(fresh)
+
+
+def test_the_case_is_written_for_the_kernels_once_per_case(tmp_path, case_factory):
+
+    case = case_factory()
+    nbs = notebooks_from(tmp_path / "nbs", "intro.ipynb", "findings.ipynb")
+    out = tmp_path / "out"
+    with WarmSession() as session:
+        build(case, out, notebooks_dir=nbs, formats=["html"], session=session)
+        path = session._shared[1]
+        written = path.stat().st_mtime_ns
+        assert f"prime('../case', {str(path)!r})" in session._prime
+        _edit_code(nbs / "20_findings.ipynb", "edited")
+        second = build(case, out, notebooks_dir=nbs, formats=["html"], session=session)
+        assert _statuses(second)["20_findings.ipynb"] == "executed"
+        assert session._shared[1] == path and path.stat().st_mtime_ns == written
+        # Another case: a new file, and the old one removed.
+        key, state = session._shared[0]
+        again = session.share_case("another", {"stand-in": 1}, case, state, "../case")
+        assert again != path and again.exists() and not path.exists()
+        # A folder that changed since its state was taken is not shared.
+        (case / "notes.txt").write_text("new file", encoding="utf-8")
+        assert session.share_case("another", None, case, state, "../case") is None
+        folder = Path(session._folder)
+    assert not folder.exists()  # closing the session removed its files
+
+
+def test_a_spare_kernels_warm_up_reads_the_shared_case(tmp_path):
+    from carebook.build.pipeline import prime_code, warm_up_code
+    from carebook.case import loader
+
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / "case.yaml").write_text("report: {}\n", encoding="utf-8")
+    shared = tmp_path / "case.pickle"
+    assert loader.share({"stand-in": "case"}, case, loader.folder_state(case), shared)
+    code = warm_up_code(yield_to_validation=False, prime=prime_code("case", shared))
+    check = "import carebook.case.loader as l; print(list(l._cache.values()))"
+    done = subprocess.run(
+        [sys.executable, "-c", f"{code}\n{check}"], cwd=tmp_path, capture_output=True,
+        text=True, timeout=120, env={**os.environ, "MPLBACKEND": "Agg"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[{'stand-in': 'case'}]"
 
 
 def test_a_changed_case_file_is_validated_again(tmp_path, case_factory, stand_ins):

@@ -178,7 +178,26 @@ def preload_code() -> str:
     )
 
 
-def warm_up_code(*, yield_to_validation: bool = True) -> str:
+def prime_code(case_rel: str, shared: str | os.PathLike[str]) -> str:
+    """Return the code that gives a kernel the case the build validated (``loader.prime``).
+
+    Parameters
+    ----------
+    case_rel : str
+        The case folder as the sections name it (relative to the notebooks).
+    shared : path
+        The pickle :func:`carebook.case.loader.share` wrote.
+    """
+    return "\n".join(
+        [
+            "import carebook.case.loader as _carebook_loader",
+            f"_carebook_loader.prime({case_rel!r}, {str(shared)!r})",
+            "del _carebook_loader",
+        ]
+    )
+
+
+def warm_up_code(*, yield_to_validation: bool = True, prime: str = "") -> str:
     """Return what a kernel runs while it waits for its first section: the common imports.
 
     At a lower CPU priority (``os.nice(5)``; see the comment in the code) when
@@ -190,7 +209,8 @@ def warm_up_code(*, yield_to_validation: bool = True) -> str:
     others do; not seaborn, which ``carebook.setup`` does without (:mod:`carebook.theme`).
     The case itself is not read here: the build hands the kernels the case it validated
     (:func:`carebook.case.loader.prime`) before the first section. Errors are left for
-    the sections to meet.
+    the sections to meet. *prime* (:func:`prime_code`) is run last: a watch session's
+    spare kernel reads the case the last build validated while it waits.
     """
     # os.nice: a kernel started this early must not slow down the validation that decides
     # whether it is needed at all (a student's invalid case gets its errors as fast as
@@ -204,6 +224,7 @@ def warm_up_code(*, yield_to_validation: bool = True) -> str:
             "    import os",
             *(["    os.nice(5)"] if yield_to_validation else []),
             *(f"    {line}" for line in _SECTION_IMPORTS),
+            *(f"    {line}" for line in prime.splitlines()),
             "    import gc",
             "    gc.collect()",
             "    gc.freeze()",
@@ -515,7 +536,6 @@ def _build_after_start(
 
     # Validated once here and handed to the kernels (case.loader.share/prime), so the
     # kernels do not read and validate the same files again.
-    shared = Path(pool.private_dir()) / "case.pickle"
     state = case_package.loader.folder_state(case_dir)
     # The case validated last, under the key of its files' bytes (read at the build's
     # start), source, versions and environment: held by a watch session, else kept on
@@ -532,20 +552,20 @@ def _build_after_start(
         validated = True
     # Not before: a student's invalid case gets its errors without waiting for Chromium.
     browser.start()
-    shared_ok = case_package.loader.share(case, case_dir, state, shared)
+    if session is not None:  # written once per case, and read by its spare kernel early
+        shared = session.share_case(case_key, case, case_dir, state, case_rel)
+    else:
+        shared = Path(pool.private_dir()) / "case.pickle"
+        if not case_package.loader.share(case, case_dir, state, shared):
+            shared = None
+    shared_ok = shared is not None
     # A case just validated is remembered and kept under the key only if it was read
     # from the files the key was read from (the share above already refused a folder
     # that changed while it was validated).
     keep = validated and shared_ok and cache.folder_record(case_dir) == quick["case"]
     if session is not None and (keep or not validated):
         session.remember_case(case_key, case)
-    prelude = "\n".join(
-        [
-            "import carebook.case.loader as _carebook_loader",
-            f"_carebook_loader.prime({case_rel!r}, {str(shared)!r})",
-            "del _carebook_loader",
-        ]
-    )
+    prelude = prime_code(case_rel, shared) if shared is not None else ""
     epoch = source_date_epoch(case)
     section_env = {"SOURCE_DATE_EPOCH": str(epoch)}
     replacements = normalize.path_replacements(
