@@ -1,5 +1,9 @@
+import re
+
 import pytest
 from checkkit import CAMP, PZB, html_out, md_out, nb, table_html
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nbformat.v4 import new_output
 
 from carebook.checks.document import read
@@ -137,3 +141,20 @@ def test_built_in_method_references_resolve_and_are_never_reported_uncited():
     # as the build resolves it; the built-ins nobody cites raise no warning either.
     found = findings(CITED, "Alpha [@cronbach1951] was computed.")
     assert found == []
+
+
+_HTML_TOKENS = ["<figure", "<FIGURE", "</figure>", "</Figure>", ">", "s", " ", "<figcaption>", "x"]
+
+
+@given(st.lists(st.sampled_from(_HTML_TOKENS), max_size=20).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_figures_are_found_where_the_lazy_pattern_finds_them(html):
+    # Found with str.find for speed (the pattern read every character of image data).
+    from carebook.checks.lint import _between, _figure_spans
+
+    lowered = html.lower()
+    pattern = re.compile(r"<figure\b.*?</figure>", re.DOTALL)
+    spans = _figure_spans(lowered)
+    assert spans == [m.span() for m in pattern.finditer(lowered)]
+    rest = " ".join(lowered[a:b] for a, b in _between(spans, len(lowered)))
+    assert rest == pattern.sub(" ", lowered)
