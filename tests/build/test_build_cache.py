@@ -566,3 +566,65 @@ def test_default_workers(jobs, cpus, rows, expected):
     from carebook.build.pipeline import default_workers
 
     assert default_workers(jobs, cpus, rows, 6) == expected
+
+
+def test_a_file_digest_is_read_again_whenever_the_file_may_have_changed(tmp_path, monkeypatch):
+    import hashlib
+    import os
+    import time
+
+    data = tmp_path / "survey.csv"
+    data.write_bytes(b"id,q1\n1,5\n")
+    reads = []
+    real_open = open
+
+    def counted_open(file, *args, **kwargs):
+        if os.fspath(file) == os.fspath(data):
+            reads.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", counted_open)
+    monkeypatch.setattr(cache, "_digests", {})
+    # Just written: it may still change within the clock's granularity, so not kept.
+    first = cache.file_sha256(data)
+    assert first == hashlib.sha256(b"id,q1\n1,5\n").hexdigest()
+    cache.file_sha256(data)
+    assert len(reads) == 2
+    # Settled: kept, and not read again while nothing about it changes.
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**12))
+    cache.file_sha256(data)
+    cache.file_sha256(data)
+    assert len(reads) == 3
+    # Same size, modification time set back: the change time still moved, so it is read.
+    # (A moment later: within the clock's granularity the change time may not move, which
+    # is what SETTLED_NS, set aside here, guards against.)
+    stat = data.stat()
+    time.sleep(0.05)
+    data.write_bytes(b"id,q1\n1,4\n")
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert data.stat().st_size == stat.st_size and data.stat().st_mtime_ns == stat.st_mtime_ns
+    assert cache.file_sha256(data) == hashlib.sha256(b"id,q1\n1,4\n").hexdigest()
+    assert len(reads) == 4
+    # Replaced by another file (an editor's save): another inode, read again.
+    other = tmp_path / "new.csv"
+    other.write_bytes(b"id,q1\n1,3\n")
+    other.replace(data)
+    assert cache.file_sha256(data) == hashlib.sha256(b"id,q1\n1,3\n").hexdigest()
+
+
+def test_the_case_record_sees_an_edit_that_keeps_size_and_time(tmp_path, monkeypatch):
+    import os
+    import time
+
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "case.yaml").write_text("a: 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_digests", {})
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**12))  # every digest kept
+    before = cache.folder_record(folder)
+    assert cache.folder_record(folder) == before
+    stat = (folder / "case.yaml").stat()
+    time.sleep(0.05)
+    (folder / "case.yaml").write_text("a: 2\n", encoding="utf-8")
+    os.utime(folder / "case.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert cache.folder_record(folder) != before

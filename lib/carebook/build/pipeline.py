@@ -476,7 +476,9 @@ def _build_with_kernels(
             if spare is not None:  # a watch session's kernel, forked and warmed up already
                 pool.close()  # it started nothing
                 pool = spare
-            rows = _estimated_rows(case_dir) if rows is None else rows
+            if rows is None:  # a watch session's case, if unchanged, knows its rows
+                kept = session.case(case_cache.case_key(quick)) if session is not None else None
+                rows = _case_rows(kept) if kept is not None else _estimated_rows(case_dir)
             count = default_workers(jobs, os.cpu_count(), rows, len(expected))
             pool.start(
                 count - pool.size,
