@@ -45,6 +45,7 @@ from typing import Any
 from nbformat import NotebookNode
 
 from carebook import paths
+from carebook.build.manifest import sha256_file
 
 __all__ = [
     "CACHE_DIR",
@@ -136,11 +137,7 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     if known is not None and known[0] == _identity(before):
         return known[1]
     read_at = time.time_ns()
-    digest = hashlib.sha256()
-    with open(key, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    value = digest.hexdigest()
+    value = sha256_file(key)
     settled = read_at - max(before.st_mtime_ns, before.st_ctime_ns) > SETTLED_NS
     if settled and _identity(os.stat(key)) == _identity(before):
         if len(_digests) >= _DIGESTS_KEPT:
