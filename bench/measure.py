@@ -97,6 +97,20 @@ class TreeSampler:
 
     def sample(self) -> None:
         """Take one sample now and update the peaks."""
+        sizes = _tree_sizes(self.pid) if _PROC.is_dir() else None
+        if sizes is None:
+            self._sample_with_psutil()
+            return
+        if sizes:
+            self.samples += 1
+            self.peak_total = max(self.peak_total, sum(size for size, _ in sizes))
+            size, pid = max(sizes)
+            if size > self.peak_single:
+                self.peak_single = size
+                self.peak_single_process = _describe_pid(pid)
+
+    def _sample_with_psutil(self) -> None:
+        """:meth:`sample` where there is no Linux ``/proc`` to read directly."""
         try:
             root = psutil.Process(self.pid)
             procs = [root, *root.children(recursive=True)]
@@ -180,6 +194,56 @@ def run_measured(
         output,
         peak_single_process=sampler.peak_single_process,
     )
+
+
+_PROC = Path("/proc")
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _tree_sizes(root: int) -> list[tuple[int, int]] | None:
+    """Return (resident bytes, pid) of *root* and all its descendants, read from ``/proc``.
+
+    One pass over ``/proc/<pid>/stat`` for the parent links, then ``statm`` of the tree
+    only: about 1.4 ms a sample against 2.2 ms for psutil's ``children(recursive=True)``
+    and ``memory_info``. The sampler's own CPU is taken from the command it measures
+    whenever that command keeps every core busy (a batch with one worker per core), so
+    it is kept small. ``None`` if ``/proc`` cannot be listed.
+    """
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir(_PROC)
+    except OSError:
+        return None
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                data = stat.read()
+        except OSError:
+            continue  # ended since the listing
+        # "pid (command) state ppid ...": the command may hold spaces and parentheses.
+        fields = data[data.rfind(b")") + 2 :].split(b" ", 2)
+        children.setdefault(int(fields[1]), []).append(int(name))
+    sizes: list[tuple[int, int]] = []
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                sizes.append((int(statm.read().split()[1]) * _PAGE_BYTES, pid))
+        except (OSError, IndexError, ValueError):
+            continue
+    return sizes
+
+
+def _describe_pid(pid: int) -> str:
+    """:func:`_describe` for a process known by its pid."""
+    try:
+        return _describe(psutil.Process(pid))
+    except psutil.Error:
+        return "?"
 
 
 def _describe(proc: psutil.Process) -> str:

@@ -194,6 +194,35 @@ def test_peak_memory_sums_the_whole_process_tree():
     assert "import time" in m.peak_single_process  # the grandchild, named by its command
 
 
+def test_the_proc_walk_finds_the_tree_psutil_finds():
+    import os
+    import time
+
+    import psutil
+    from bench import measure
+
+    sleepers = [subprocess.Popen([sys.executable, "-c", TREE]) for _ in range(2)]
+    try:
+        time.sleep(0.5)  # both children and their grandchildren started
+        me = psutil.Process(os.getpid())
+        expected = {me.pid, *(p.pid for p in me.children(recursive=True))}
+        found = measure._tree_sizes(os.getpid())
+        assert {pid for _, pid in found} == expected
+        assert sum(size for size, _ in found) >= 2 * 320 * MIB
+    finally:
+        for sleeper in sleepers:
+            sleeper.wait()
+
+
+def test_without_proc_the_sampler_asks_psutil(monkeypatch):
+    from bench import measure
+
+    monkeypatch.setattr(measure, "_PROC", measure.Path("/no/proc/here"))
+    m = run_measured([sys.executable, "-c", TREE])
+    assert m.peak_total_bytes >= 320 * MIB
+    assert "import time" in m.peak_single_process
+
+
 def test_a_failing_command_raises_with_its_output():
     with pytest.raises(CommandFailed, match="no such case folder"):
         run_measured([sys.executable, "-c", "import sys; sys.exit('no such case folder')"])
