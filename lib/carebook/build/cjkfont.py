@@ -153,10 +153,19 @@ def subset_font(path: str, index: int, chars: str) -> bytes:
     from fontTools.ttLib import TTFont
 
     font = TTFont(path, fontNumber=index, lazy=True, recalcTimestamp=False)
+    dropped = ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"]
+    # Removed before the subsetter sees them, not only listed in drop_tables: it would
+    # first parse the layout tables (0.03 of 0.2 CPU-seconds) to drop them after.
+    for tag in dropped:
+        if tag in font:
+            del font[tag]
     options = subset.Options()
     options.layout_features = []
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"]
+    options.drop_tables += dropped
     options.hinting = False
+    # Outlines without subroutines: made faster (0.04 s less) and, for a few hundred
+    # glyphs, smaller than keeping the whole font's subroutines and pruning them.
+    options.desubroutinize = True
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
     options.name_languages = [0x409]
     options.notdef_outline = True
