@@ -404,7 +404,10 @@ def _watch_rebuilds(tools: Tools, settings: Settings, case_dir: Path, cold: floa
             seconds.append(time.perf_counter() - started)
             executed.append(found.group(1))
         finally:
-            process.send_signal(signal.SIGINT)
+            # SIGTERM, which the watch takes as it takes Ctrl+C: a bench started in the
+            # background passes SIGINT on ignored, and the watch was then killed after
+            # 30 s, leaving its session's files behind.
+            process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
