@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The command-line builds the tests start run in their own process, as they always did;
+# tests/server starts build servers on purpose, each in a folder of its own.
+os.environ["CAREBOOK_SERVER"] = "0"
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="say for each section whether it was executed or reused, and why")
     build.add_argument("--no-cache", "--force", dest="no_cache", action="store_true",
                        help="run every section again, ignoring the build cache in OUT/.carebook-cache")
+    build.add_argument("--no-server", dest="no_server", action="store_true",
+                       help="build in this process, without the background build server that keeps "
+                            "kernels and Chromium warm between builds (or set CAREBOOK_SERVER=0)")
 
     watch = sub.add_parser("watch", help="build, then build again each time a case file or notebook is saved")
     _add_build_options(watch, params_help="YAML file of NAME: VALUE parameters (read again when it is saved)")
@@ -78,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--format", default="html,pdf", help="comma-separated: html, pdf (default: html,pdf)")
     batch.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
     batch.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+
+    server = sub.add_parser("server", help="list or stop the background build servers",
+                            description="The first `carebook build` starts a build server that later builds "
+                                        "reuse; it stops after 15 minutes without a build "
+                                        "(CAREBOOK_SERVER_IDLE seconds). CAREBOOK_SERVER=0 turns it off.")
+    server.add_argument("action", choices=("status", "stop"), help="status: list them; stop: end them")
 
     diff = sub.add_parser("diff", help="what changed between two runs' metrics.json, figure by figure",
                           description="Compare two metrics.json files (or two output folders holding one). "
@@ -140,7 +149,7 @@ def _formats(args: argparse.Namespace) -> tuple[str, ...]:
     return formats
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
+def _cmd_build(args: argparse.Namespace, session=None) -> int:
     from carebook.build import build
     from carebook.build.progress import terminal_display
 
@@ -156,6 +165,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         observer=terminal_display(quiet_mode=args.quiet),
         run_checks=True,
+        session=session,
     )
     if args.explain:
         width = max(len(s.name) for s in result.sections)
@@ -331,6 +341,24 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+def _cmd_server(args: argparse.Namespace) -> int:
+    import time
+
+    from carebook.server import client
+
+    if args.action == "stop":
+        count = client.stop_servers()
+        print(f"Stopped {count} build server(s).")  # noqa: T201 - CLI output
+        return EXIT_OK
+    infos = client.server_infos()
+    for info in infos:
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(info.get("started", 0)))
+        state = "building" if info.get("busy") else f"idle {info.get('idle_seconds', 0):.0f} s"
+        print(f"pid {info.get('pid')}: started {since}, {info.get('builds', 0)} build(s), {state}")  # noqa: T201
+    print(f"{len(infos)} build server(s) running.")  # noqa: T201 - CLI output
+    return EXIT_OK
+
+
 def _cmd_diff(args: argparse.Namespace) -> int:
     import json
 
@@ -359,23 +387,57 @@ COMMANDS = {
     "check": _cmd_check,
     "batch": _cmd_batch,
     "diff": _cmd_diff,
+    "server": _cmd_server,
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit code."""
+def build_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """Return *argv* parsed if it is a valid ``build`` command line, else ``None``."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit:  # --help, --version or a usage error: argparse has answered
+        return None
+    return args if args.command == "build" else None
+
+
+def main(argv: Sequence[str] | None = None, *, session=None) -> int:
+    """Run the command line and return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default ``sys.argv[1:]``).
+    session : carebook.build.warm.WarmSession, optional
+        Kernels and browser kept between builds (the build server's); ``build`` only.
+    """
     args = _parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
     for noisy in ("weasyprint", "fontTools", "traitlets", "papermill", "matplotlib", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     try:
+        if session is not None and args.command == "build":
+            return _cmd_build(args, session=session)
         return COMMANDS[args.command](args)
     except CarebookError as err:
         return _print_error(err)
     except KeyboardInterrupt:
         print("carebook: interrupted; the previous report was left as it was.", file=sys.stderr)  # noqa: T201
         return 130
+
+
+def _remote_build(argv: Sequence[str]) -> int | None:
+    """Run a ``build`` on the user's build server; ``None`` to run the command here."""
+    from carebook.server import address
+
+    if not argv or "build" not in argv or not address.enabled():
+        return None
+    args = _parser().parse_args(argv)  # --help and usage errors exit here, as in main()
+    if args.command != "build" or args.no_server:
+        return None
+    from carebook.server import client
+
+    return client.run_remote(argv, quiet=args.quiet)
 
 
 def run() -> None:
@@ -388,7 +450,9 @@ def run() -> None:
     """
     import atexit
 
-    code = main()
+    code = _remote_build(sys.argv[1:])
+    if code is None:
+        code = main()
     try:
         atexit._run_exitfuncs()  # temporary folders and other registered clean-ups
     finally:

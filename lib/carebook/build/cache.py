@@ -80,7 +80,11 @@ _PINNED_ENV = ("PYTHONHASHSEED", "TZ", "LC_ALL", "LANG", "MPLBACKEND", "SOURCE_D
 #: Prefixes of other variables that can change what a kernel computes or draws.
 #: (MPLCONFIGDIR only moves matplotlib's cache folder, so it is left out.)
 _ENV_PREFIXES = ("CAREBOOK_", "PYTHON", "MPL")
-_ENV_IGNORED = ("MPLCONFIGDIR", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")
+#: (CAREBOOK_SERVER* only say whether and where a build server runs the build.)
+_ENV_IGNORED = (
+    "MPLCONFIGDIR", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE",
+    "CAREBOOK_SERVER", "CAREBOOK_SERVER_DIR", "CAREBOOK_SERVER_IDLE",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,9 @@ class RichDisplay:
     def __init__(self, stream: IO[str]):
         from rich.console import Console
 
-        self.console = Console(file=stream)
+        # A build server's relay of a client's terminal says how wide that terminal is;
+        # the server's own standard streams are not terminals.
+        self.console = Console(file=stream, width=getattr(stream, "columns", None))
         self._stream = stream
         self._lock = threading.Lock()
         self._progress: Any = None
