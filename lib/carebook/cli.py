@@ -82,11 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--notebooks", default=None, help="folder of section notebooks (default: notebooks/)")
     batch.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
 
-    server = sub.add_parser("server", help="list or stop the background build servers",
-                            description="The first `carebook build` starts a build server that later builds "
-                                        "reuse; it stops after 15 minutes without a build "
-                                        "(CAREBOOK_SERVER_IDLE seconds). CAREBOOK_SERVER=0 turns it off.")
-    server.add_argument("action", choices=("status", "stop"), help="status: list them; stop: end them")
+    server = sub.add_parser(
+        "server", help="list or stop the background build servers",
+        description="The first `carebook build` starts a build server that later builds reuse; it "
+                    "stops after 15 minutes without a build (CAREBOOK_SERVER_IDLE seconds). "
+                    "CAREBOOK_SERVER=0 turns it off.",
+    )
+    server.add_argument("action", choices=("status", "stop"),
+                        help="status: list them; stop: end them")
 
     diff = sub.add_parser("diff", help="what changed between two runs' metrics.json, figure by figure",
                           description="Compare two metrics.json files (or two output folders holding one). "
@@ -354,7 +357,8 @@ def _cmd_server(args: argparse.Namespace) -> int:
     for info in infos:
         since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(info.get("started", 0)))
         state = "building" if info.get("busy") else f"idle {info.get('idle_seconds', 0):.0f} s"
-        print(f"pid {info.get('pid')}: started {since}, {info.get('builds', 0)} build(s), {state}")  # noqa: T201
+        builds = info.get("builds", 0)
+        print(f"pid {info.get('pid')}: started {since}, {builds} build(s), {state}")  # noqa: T201
     print(f"{len(infos)} build server(s) running.")  # noqa: T201 - CLI output
     return EXIT_OK
 

@@ -130,6 +130,27 @@ def test_a_pool_closed_before_it_runs_anything_shuts_its_kernels_down(tmp_path):
     assert not (_child_pids() - before)
 
 
+def test_ctrl_c_during_a_long_cell_ends_the_kernels_at_once(tmp_path):
+    """Each kernel has a session of its own, so a terminal's Ctrl+C reaches the build only."""
+    import signal
+    import threading
+
+    from carebook.build.execute import KernelPool, run_sections
+
+    before = _child_pids()
+    pool = KernelPool(kernel_settings(tmp_path, cell_timeout=600))
+    jobs = [section_job("10_a.ipynb", "import time\ntime.sleep(120)")]
+    ctrl_c = threading.Timer(5, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
+    ctrl_c.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        with pool:
+            run_sections(jobs, pool.settings, workers=1, pool=pool)
+    ctrl_c.cancel()
+    assert time.monotonic() - started < 60  # not after the cell's 120 s
+    assert not (_child_pids() - before)
+
+
 def test_sections_see_neither_the_warm_up_nor_each_other_and_get_the_build_date(tmp_path):
     from carebook.build.execute import KernelPool, run_sections
 

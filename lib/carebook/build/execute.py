@@ -474,6 +474,7 @@ class KernelPool:
         self._lock = threading.Lock()
         self._workers_done = 0
         self._kernels_closed = 0
+        self._workers: list[_KernelWorker] = []
 
     def __enter__(self) -> KernelPool:
         return self
@@ -572,6 +573,7 @@ class KernelPool:
 
     async def _work(self, number: int, warm_up: str | None) -> None:
         worker = _KernelWorker(self.settings, zygote=lambda: self._zygote)
+        self._workers.append(worker)
         try:
             if warm_up is not None:
                 try:
@@ -651,13 +653,29 @@ class KernelPool:
         self._go.set()
         # Not joined: the workers shut their kernels down while the caller goes on
         # (close() waits for them).
-        self._drained.wait()
+        try:
+            self._drained.wait()
+        except BaseException:
+            # Ctrl+C reaches this process only (each kernel has a session of its own):
+            # end the kernels now, or close() would wait for their cells to finish.
+            self._stop.set()
+            self._kill_kernels()
+            raise
         if self._errors:
             raise self._errors[0]
         return [
             r if r is not None else SectionRun(job.name, job.nb, 0.0, "skipped")
             for r, job in zip(self._results, self._jobs, strict=True)
         ]
+
+    def _kill_kernels(self) -> None:
+        for worker in list(self._workers):
+            process = getattr(getattr(worker.km, "provisioner", None), "process", None)
+            if process is not None:
+                try:
+                    process.kill()
+                except (OSError, ValueError) as err:  # it ended meanwhile
+                    log.debug("kernel kill: %s", err)
 
     def close(self) -> None:
         """Shut every kernel down (after :meth:`run`, they already are)."""

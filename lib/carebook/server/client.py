@@ -27,6 +27,8 @@ __all__ = ["run_remote", "server_infos", "stop_servers"]
 #: How long a new server may take to listen before the build runs here instead.
 _START_SECONDS = 15.0
 _STOP_SECONDS = 30.0
+#: How long a server may take to take a build on (it answers at once unless stuck).
+_ANSWER_SECONDS = 30.0
 #: Servers started by this process (kept so that none is reaped as a "leaked" child).
 _started: list[subprocess.Popen[bytes]] = []
 
@@ -100,7 +102,9 @@ def _request(argv: Sequence[str]) -> dict[str, Any]:
 def _relay(conn: socket.socket, argv: Sequence[str]) -> int | None:
     """Send the build to the server and copy back what it prints; return its exit code."""
     protocol.send_json(conn, protocol.REQUEST, _request(argv))
+    conn.settimeout(_ANSWER_SECONDS)  # a server that does not answer is not waited for
     first = protocol.receive(conn)
+    conn.settimeout(None)
     if first is None or first[0] != protocol.ACCEPTED:
         return None  # busy, or stopping: build here
     interrupted = False
@@ -127,7 +131,13 @@ def _relay(conn: socket.socket, argv: Sequence[str]) -> int | None:
         if kind == protocol.EXIT:
             code = protocol.decode_json(payload)
             return code if isinstance(code, int) else 1
-        stream = sys.stdout if kind == protocol.STDOUT else sys.stderr if kind == protocol.STDERR else None
+        stream = (
+            sys.stdout
+            if kind == protocol.STDOUT
+            else sys.stderr
+            if kind == protocol.STDERR
+            else None
+        )
         if stream is not None:
             stream.write(payload.decode("utf-8", "surrogatepass"))
             stream.flush()  # keep the order of output and errors on one terminal
@@ -169,6 +179,9 @@ def run_remote(argv: Sequence[str], *, quiet: bool = False) -> int | None:
             return _relay(conn, argv)
     except (OSError, protocol.ProtocolError):
         return None  # before the build was accepted (afterwards _relay answers itself)
+    except KeyboardInterrupt:  # before the build was accepted: nothing was started
+        sys.stderr.write("carebook: interrupted; the previous report was left as it was.\n")
+        return 130
 
 
 def _sockets(folder: Path) -> list[Path]:

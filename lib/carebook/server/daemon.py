@@ -83,7 +83,7 @@ class _Relay(io.TextIOBase):
 
 
 def _peer_uid(conn: socket.socket) -> int | None:
-    """The user id of the process at the other end, where the platform says it."""
+    """Return the user id of the process at the other end, where the platform says it."""
     option = getattr(socket, "SO_PEERCRED", None)
     if option is None:
         return None  # the folder's permissions (0700) are then the only gate
@@ -92,7 +92,7 @@ def _peer_uid(conn: socket.socket) -> int | None:
 
 
 def _resident_bytes() -> int:
-    """This process's resident memory (0 where ``/proc`` is missing)."""
+    """Return the resident memory of this process (0 where ``/proc`` is missing)."""
     try:
         with open("/proc/self/statm", encoding="ascii") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -132,7 +132,8 @@ class BuildServer:
     # --- accepting -------------------------------------------------------------------
 
     def _accept_forever(self) -> None:
-        while not self.stopping.is_set():
+        # Until close() shuts the listener: a stopping server still answers (BUSY).
+        while True:
             try:
                 conn, _ = self.listener.accept()
             except OSError:
@@ -176,7 +177,7 @@ class BuildServer:
             conn.close()
 
     def info(self) -> dict[str, Any]:
-        """What ``carebook server status`` shows."""
+        """Return what ``carebook server status`` shows."""
         return {
             "pid": os.getpid(),
             "started": self.started,
@@ -295,7 +296,9 @@ class BuildServer:
                 try:
                     code = cli.main(argv, session=self.session)
                 except SystemExit as stop:  # argparse's --help and usage errors
-                    code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
+                    code = (
+                        stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
+                    )
                 except Exception:  # noqa: BLE001 - reported as a crashed command line would be
                     traceback.print_exc()
                     code = 1
@@ -305,7 +308,7 @@ class BuildServer:
             except KeyboardInterrupt:  # arrived outside cli.main's own handler
                 finished.set()
                 code = 130
-                print("carebook: interrupted; the previous report was left as it was.", file=sys.stderr)  # noqa: T201
+                sys.stderr.write("carebook: interrupted; the previous report was left as it was.\n")
         finally:
             sys.stdout, sys.stderr = saved
             # Later log records (the warm-up's) go to the server's log, not the client.
@@ -350,6 +353,10 @@ class BuildServer:
         try:
             if os.stat(self.path).st_ino == self.inode:
                 self.path.unlink()
+        except OSError:
+            pass
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
         except OSError:
             pass
         self.listener.close()
