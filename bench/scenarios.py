@@ -125,6 +125,29 @@ def build_argv(tools: Tools, case_dir: Path, out: Path, *extra: str | Path) -> l
     return [tools.carebook, "build", case_dir, "--out", out, *extra]
 
 
+def with_server(tools: Tools, on: bool) -> dict[str, str]:
+    """The bench's environment with carebook's build server on or off.
+
+    On, ``carebook build`` runs as a student's does: the first build starts a build
+    server in the background and later builds run in it (:mod:`carebook.server`). The
+    bench's servers live in their own folder (``CAREBOOK_SERVER_DIR``, set by
+    :func:`run_all`) and are stopped with :func:`stop_servers` whenever the next
+    measurement must start cold.
+    """
+    return {**tools.env, "CAREBOOK_SERVER": "1" if on else "0"}
+
+
+def stop_servers(tools: Tools) -> None:
+    """Stop the bench's build servers and wait until they have gone (not timed)."""
+    import subprocess
+
+    if "server" in tools.commands:
+        subprocess.run(
+            [str(tools.carebook), "server", "stop"], env=tools.env, capture_output=True,
+            check=False, timeout=120,
+        )  # fmt: skip
+
+
 def cold_flags(tools: Tools) -> list[str]:
     """``--no-cache`` when the build has it: a cold build must not find anything to reuse."""
     return ["--no-cache"] if "--no-cache" in tools.build_options else []
@@ -171,15 +194,17 @@ def cold_vs_naive(tools: Tools, settings: Settings) -> list[Row]:
     try:
         for i in range(settings.repeat):
             out = _fresh(base / f"carebook-{i}")
+            stop_servers(tools)  # cold: no build server running
             ours.append(
                 run_measured(
                     build_argv(
                         tools, case_dir, out, "--notebooks", settings.notebooks, *cold_flags(tools)
                     ),
-                    env=tools.env,
+                    env=with_server(tools, True),
                     timeout=settings.timeout,
                 )
             )
+            stop_servers(tools)  # its warm-up must not run beside the hand chain
             work = _fresh(base / f"naive-{i}")
             work.mkdir(parents=True)
             theirs.append(
@@ -296,18 +321,22 @@ def rebuilds(tools: Tools, settings: Settings) -> list[Row]:
             shutil.copytree(settings.notebooks, notebooks)
             out = base / "out"
             argv = build_argv(tools, case_dir, out, "--notebooks", notebooks)
+            env = with_server(tools, True)
+            stop_servers(tools)  # cold: the cold build starts the build server
             cold.append(
-                run_measured([*argv, *cold_flags(tools)], env=tools.env, timeout=settings.timeout)
+                run_measured([*argv, *cold_flags(tools)], env=env, timeout=settings.timeout)
             )
-            m = run_measured([*argv, "--explain"], env=tools.env, timeout=settings.timeout)
+            m = run_measured([*argv, "--explain"], env=env, timeout=settings.timeout)
             unchanged.append(m)
             seen_same.append(section_statuses(m.output, names))
             edit_code_cell(notebooks / f"{CHANGED_SECTION}.ipynb", f"bench edit {i}")
-            m = run_measured([*argv, "--explain"], env=tools.env, timeout=settings.timeout)
+            m = run_measured([*argv, "--explain"], env=env, timeout=settings.timeout)
             changed.append(m)
             seen_one.append(section_statuses(m.output, names))
     except CommandFailed as err:
         return [_failed_row(same, err), _failed_row(one, err)]
+    finally:
+        stop_servers(tools)
     cold_median = median([m.seconds for m in cold])
     rows = [same, one]
     if "watch" in tools.commands:
@@ -329,6 +358,8 @@ def rebuilds(tools: Tools, settings: Settings) -> list[Row]:
             cold_seconds=[round(m.seconds, 2) for m in cold],
             rebuild_seconds=[round(m.seconds, 2) for m in runs],
             statuses=seen,
+            build_server="on (as for a student): the cold build starts it, the rebuilds run "
+            "in it; stopped before each cold build",
         )
         row.judge()
     return rows
@@ -473,6 +504,9 @@ def large_case(tools: Tools, settings: Settings) -> list[Row]:
         return [_failed_row(time_row, err), _failed_row(mem_row, err)]
     small_runs: list[Measurement] = []
     big_runs: list[Measurement] = []
+    # Without the build server: peak memory is sampled over the build command's own
+    # process tree, which a server (a process of its own session) is not part of.
+    mem_row.details["build_server"] = "off: the builds run in the measured process tree"
     try:
         for i in range(max(settings.repeat, settings.big_repeat)):
             if i < settings.repeat:
@@ -481,7 +515,7 @@ def large_case(tools: Tools, settings: Settings) -> list[Row]:
                         build_argv(
                             tools, small, _fresh(base / f"small-out-{i}"), *cold_flags(tools)
                         ),
-                        env=tools.env,
+                        env=with_server(tools, False),
                         timeout=settings.timeout,
                     )
                 )
@@ -489,7 +523,7 @@ def large_case(tools: Tools, settings: Settings) -> list[Row]:
                 big_runs.append(
                     run_measured(
                         build_argv(tools, big, _fresh(base / f"big-out-{i}"), *cold_flags(tools)),
-                        env=tools.env,
+                        env=with_server(tools, False),
                         timeout=settings.timeout,
                     )
                 )
@@ -584,11 +618,23 @@ SCENARIOS = {"a": cold_vs_naive, "b": rebuilds, "c": large_case, "d": batch_work
 
 
 def run_all(tools: Tools, settings: Settings, only: Sequence[str] = tuple(SCENARIOS)) -> list[Row]:
-    """Run the chosen scenarios in order and return all their rows."""
+    """Run the chosen scenarios in order and return all their rows.
+
+    The build servers the scenarios start live in a folder of the bench's own (the
+    user's own servers are neither used nor stopped) and are stopped at the end.
+    """
+    import tempfile
+
+    servers = tempfile.mkdtemp(prefix="carebook-bench-servers-")
+    tools.env["CAREBOOK_SERVER_DIR"] = servers
     rows: list[Row] = []
-    for key in only:
-        log.info("bench (%s) ...", key)
-        rows.extend(SCENARIOS[key](tools, settings))
+    try:
+        for key in only:
+            log.info("bench (%s) ...", key)
+            rows.extend(SCENARIOS[key](tools, settings))
+    finally:
+        stop_servers(tools)
+        shutil.rmtree(servers, ignore_errors=True)
     return rows
 
 
