@@ -188,41 +188,16 @@ def _sockets(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.sock"))
 
 
-def server_infos() -> list[dict[str, Any]]:
-    """Return what each of this user's running build servers says about itself."""
-    try:
-        folder = address.runtime_dir(create=False)
-    except OSError:
-        return []
-    infos = []
-    for path in _sockets(folder):
-        conn = _connect(path)
-        if conn is None:
-            continue
-        with conn:
-            conn.settimeout(5)
-            try:
-                protocol.send(conn, protocol.STATUS)
-                frame = protocol.receive(conn)
-            except (OSError, protocol.ProtocolError):
-                continue
-        if frame is not None and frame[0] == protocol.INFO:
-            with contextlib.suppress(protocol.ProtocolError):
-                infos.append(protocol.decode_json(frame[1]))
-    return infos
+def _ask_each(kind: bytes) -> list[tuple[Path, dict[str, Any]]]:
+    """Send *kind* to each of this user's servers; return each socket and its ``INFO``.
 
-
-def stop_servers() -> int:
-    """Stop this user's build servers (each after its build under way); return how many.
-
-    Waits until each has removed its socket, so that nothing it started (kernels,
-    Chromium) outlives the call by much. Sockets nobody listens on are removed.
+    A socket nobody listens on (its server was killed) is removed on the way.
     """
     try:
         folder = address.runtime_dir(create=False)
     except OSError:
-        return 0
-    stopped = []
+        return []
+    answers = []
     for path in _sockets(folder):
         conn = _connect(path)
         if conn is None:
@@ -231,15 +206,30 @@ def stop_servers() -> int:
         with conn:
             conn.settimeout(5)
             try:
-                protocol.send(conn, protocol.STOP)
+                protocol.send(conn, kind)
                 frame = protocol.receive(conn)
+                if frame is not None and frame[0] == protocol.INFO:
+                    answers.append((path, protocol.decode_json(frame[1])))
             except (OSError, protocol.ProtocolError):
                 continue
-        info = protocol.decode_json(frame[1]) if frame and frame[0] == protocol.INFO else {}
-        stopped.append((path, info.get("pid")))
+    return answers
+
+
+def server_infos() -> list[dict[str, Any]]:
+    """Return what each of this user's running build servers says about itself."""
+    return [info for _, info in _ask_each(protocol.STATUS)]
+
+
+def stop_servers() -> int:
+    """Stop this user's build servers (each after its build under way); return how many.
+
+    Waits until each has removed its socket and ended, so that nothing it started
+    (kernels, Chromium) outlives the call by much.
+    """
+    stopped = _ask_each(protocol.STOP)
     deadline = time.monotonic() + _STOP_SECONDS
-    for path, pid in stopped:
-        while time.monotonic() < deadline and (path.exists() or _alive(pid)):
+    for path, info in stopped:
+        while time.monotonic() < deadline and (path.exists() or _alive(info.get("pid"))):
             time.sleep(0.02)
     return len(stopped)
 
