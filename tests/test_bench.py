@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -328,3 +329,11 @@ def test_quick_bench_prints_every_comparison_and_writes_json(tmp_path):
     assert record["settings"]["quick"] is True
     measured = [r for r in record["rows"] if r["status"] in ("PASS", "MISS")]
     assert all(r["value"] > 0 for r in measured)
+    # (a) and (b) build with a build server, as a student does; none outlives the bench.
+    assert record["rows"][2]["details"]["build_server"].startswith("on")
+    left = [
+        p.info["cmdline"]
+        for p in psutil.process_iter(["cmdline"])
+        if any("carebook-bench-servers-" in part for part in p.info["cmdline"] or ())
+    ]
+    assert left == []
