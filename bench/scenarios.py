@@ -7,6 +7,11 @@
 
 Runs of the two sides of a comparison alternate, so a machine that slows down during the
 bench slows both sides alike.
+
+(a) and (b) run ``carebook build`` as a student gets it, with the build server
+(:mod:`carebook.server`): a cold build starts one, so every cold build is preceded by
+stopping the bench's servers, and (a) stops it again before the hand chain runs. (c)
+builds without one, so that its memory is sampled in the measured process tree.
 """
 
 from __future__ import annotations
