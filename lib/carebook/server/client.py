@@ -82,6 +82,8 @@ def _start(folder: Path, key: str, path: Path, say: TextIO | None) -> socket.soc
                     )
                 return conn
             time.sleep(0.005)
+        if process.poll() is None:  # alive but never listening: it would never stop either
+            process.kill()
         return None
 
 
