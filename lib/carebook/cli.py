@@ -144,7 +144,8 @@ def _read_params(args: argparse.Namespace) -> dict[str, str]:
     return params
 
 
-def _formats(args: argparse.Namespace) -> tuple[str, ...]:
+def chosen_formats(args: argparse.Namespace) -> tuple[str, ...]:
+    """Return the ``--format`` of a ``build``, ``watch`` or ``batch`` command line, checked."""
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     unknown = sorted(set(formats) - {"html", "pdf"})
     if unknown or not formats:
@@ -156,7 +157,7 @@ def _cmd_build(args: argparse.Namespace, session=None) -> int:
     from carebook.build import build
     from carebook.build.progress import terminal_display
 
-    formats = _formats(args)
+    formats = chosen_formats(args)
     result = build(
         args.case_dir,
         args.out,
@@ -192,7 +193,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 
     from carebook.build.watch import watch
 
-    formats = _formats(args)
+    formats = chosen_formats(args)
     _read_params(args)  # a bad parameters file is refused before anything starts
 
     def started(watched) -> None:
@@ -325,9 +326,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from carebook.batch import run_batch
     from carebook.batch.summary import counts
 
-    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
-    if not formats or set(formats) - {"html", "pdf"}:
-        raise ParameterError(f"--format: expected html, pdf or html,pdf, got {args.format!r}")
+    formats = chosen_formats(args)
     result = run_batch(
         args.cohort_dir,
         args.out,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -12,3 +13,15 @@ SAMPLE_CASE = ROOT / "data" / "sample"
 DEFAULT_OUT = ROOT / "report"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 PACKAGE_DATA = PACKAGE_DIR / "data"
+
+
+def source_files(base: Path | None = None) -> Iterator[Path]:
+    """Yield carebook's own source and data files in path order (default: the package).
+
+    What the build cache hashes and a build server's fingerprint stats: every file but
+    Python's ``__pycache__`` folders and ``*.pyc`` files, which Python regenerates.
+    """
+    base = PACKAGE_DIR if base is None else base
+    for path in sorted(base.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            yield path

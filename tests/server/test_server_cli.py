@@ -22,7 +22,7 @@ ARTEFACTS = ("report.html", "report.pdf", "metrics.json")
 
 
 @pytest.fixture
-def servers(tmp_path):
+def servers():
     """An environment whose builds use servers in a folder of their own; stopped after."""
     folder = Path(tempfile.mkdtemp(prefix="cbs-", dir="/tmp"))  # socket paths are short
     env = {**os.environ, "CAREBOOK_SERVER": "1", "CAREBOOK_SERVER_DIR": str(folder),

@@ -171,12 +171,9 @@ def source_record(root: str | os.PathLike[str] | None = None) -> dict[str, str]:
         Python regenerates them.
     """
     base = Path(root) if root is not None else paths.PACKAGE_DIR
-    record: dict[str, str] = {}
-    for path in sorted(base.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
-            continue
-        record[path.relative_to(base).as_posix()] = file_sha256(path)
-    return record
+    return {
+        path.relative_to(base).as_posix(): file_sha256(path) for path in paths.source_files(base)
+    }
 
 
 def version_record() -> dict[str, str | None]:

@@ -124,19 +124,13 @@ def code_fingerprint() -> str:
     every build.
     """
     digest = hashlib.sha256()
-    base = paths.PACKAGE_DIR
-    for folder, dirs, files in os.walk(base):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".pyc"):
-                continue
-            path = os.path.join(folder, name)
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            rel = os.path.relpath(path, base)
-            digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    for path in paths.source_files():  # the files the build cache hashes, by stat alone
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        rel = path.relative_to(paths.PACKAGE_DIR).as_posix()
+        digest.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     folders = [*site.getsitepackages(), site.getusersitepackages()]
     folders += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     for folder in folders:

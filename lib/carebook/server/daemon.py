@@ -256,8 +256,9 @@ class BuildServer:
             return
         except Exception as err:  # noqa: BLE001 - warming up only saves time later
             log.info("warm-up failed: %s", err)
-        if _resident_bytes() > address.MAX_RSS_BYTES:
-            self.stop(f"holding {_resident_bytes() / 2**30:.1f} GiB after a build")
+        held = _resident_bytes()
+        if held > address.MAX_RSS_BYTES:
+            self.stop(f"holding {held / 2**30:.1f} GiB after a build")
 
     def _run_build(self, conn: socket.socket, argv: list[str], tty: dict[str, Any],
                    columns: int | None) -> tuple[int, bool]:  # fmt: skip
@@ -331,7 +332,7 @@ class BuildServer:
         if args is None:
             return
         notebooks = Path(args.notebooks) if args.notebooks else paths.NOTEBOOKS_DIR
-        wants_pdf = "pdf" in {f.strip().lower() for f in args.format.split(",")}
+        wants_pdf = "pdf" in cli.chosen_formats(args)  # the build just refused a bad --format
         self.session.warm_up(notebooks.resolve(), find_chromium() if wants_pdf else None)
 
     def close(self) -> None:
