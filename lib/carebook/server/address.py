@@ -16,7 +16,6 @@ import os
 import site
 import stat
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -99,6 +98,8 @@ def runtime_dir(env: Mapping[str, str] | None = None, *, create: bool = True) ->
     elif env.get("XDG_RUNTIME_DIR"):
         folder = Path(env["XDG_RUNTIME_DIR"]) / "carebook"
     else:
+        import tempfile  # here: a build with servers off never needs it
+
         folder = Path(tempfile.gettempdir()) / f"carebook-server-{os.getuid()}"
     if create:
         try:
