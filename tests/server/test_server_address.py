@@ -68,6 +68,8 @@ def test_the_key_follows_the_environment_but_not_the_shells_own_variables():
     base = {"PATH": "/usr/bin", "HOME": "/home/student"}
     key = address.server_key(base)
     assert address.server_key({**base, "PWD": "/elsewhere", "SHLVL": "3", "COLUMNS": "200"}) == key
+    # make report, then carebook build by hand: one server
+    assert address.server_key({**base, "MAKEFLAGS": "s", "MAKELEVEL": "1", "MFLAGS": "-s"}) == key
     assert address.server_key({**base, "PYTHONPATH": "/tmp/other"}) != key
     assert address.server_key({**base, "PATH": "/opt/bin:/usr/bin"}) != key
 

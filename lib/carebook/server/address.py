@@ -40,8 +40,12 @@ IDLE_SECONDS = 15 * 60
 #: A server holding more than this after a build stops rather than keep it.
 MAX_RSS_BYTES = 1 << 30
 
-#: Variables that differ between two shells of one user without changing a build.
-_VOLATILE_ENV = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES"})
+#: Variables that differ between two shells of one user without changing a build, and
+#: those make sets for its commands (so ``make report`` and ``carebook build`` share one).
+_VOLATILE_ENV = frozenset(
+    {"PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES"}
+    | {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"}
+)
 _OFF = frozenset({"0", "off", "false", "no"})
 _ON = frozenset({"1", "on", "true", "yes"})
 # AF_UNIX socket paths are limited to 107 bytes on Linux (103 on macOS).
