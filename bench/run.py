@@ -9,6 +9,11 @@ Everything, medians of three runs (takes a while: the 1,000,000-row case is buil
 A smoke run with tiny cases and one run of each (what ``tests/test_bench.py`` does)::
 
     python -m bench.run --quick --json /tmp/bench.json
+
+(d) alone, on a cohort of cases 1% the size of the sample (mostly each build's fixed
+costs: starting kernels, printing)::
+
+    python -m bench.run --only d --batch-sizes 500,300,60
 """
 
 from __future__ import annotations
@@ -39,6 +44,16 @@ QUICK = {
     "batch_cases": 3,
     "batch_sizes": Sizes(200, 100, 40),
 }
+
+
+def sizes_option(text: str) -> Sizes:
+    """Parse ``R,C,M`` (three whole numbers, each at least 1) for ``--batch-sizes``."""
+    parts = [part.strip().replace("_", "") for part in text.split(",")]
+    if len(parts) != 3 or not all(part.isdigit() and int(part) >= 1 for part in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected respondents,contacts,comments as three whole numbers >= 1, got {text!r}"
+        )
+    return Sizes(*(int(part) for part in parts))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -90,6 +105,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="scratch folder (default: a new folder in /tmp, removed afterwards)",
     )
     p.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    p.add_argument(
+        "--batch-sizes",
+        type=sizes_option,
+        default=None,
+        metavar="R,C,M",
+        help="respondents, contacts and comments of each case of (d) "
+        "(default: the sample's, 50000,20000,2000; --quick: 200,100,40)",
+    )
     p.add_argument("--timeout", type=float, default=3600, help="seconds per command (3600)")
     p.add_argument("-v", "--verbose", action="store_true", help="log every command")
     args = p.parse_args(argv)
@@ -106,6 +129,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def settings_from(args: argparse.Namespace, work: Path, root: Path = ROOT) -> Settings:
     """Turn the parsed options into :class:`Settings` (*root*: the source tree benched)."""
     notebooks = (args.notebooks or root / "notebooks").resolve()
+    chosen = {"batch_sizes": args.batch_sizes} if args.batch_sizes is not None else {}
     if args.quick:
         repeat = 1
         return Settings(
@@ -115,7 +139,7 @@ def settings_from(args: argparse.Namespace, work: Path, root: Path = ROOT) -> Se
             big_repeat=args.big_repeat or repeat,
             case_dir=args.case,
             timeout=args.timeout,
-            **QUICK,
+            **(QUICK | chosen),
         )
     return Settings(
         work=work,
@@ -124,6 +148,7 @@ def settings_from(args: argparse.Namespace, work: Path, root: Path = ROOT) -> Se
         big_repeat=args.big_repeat or args.repeat,
         case_dir=args.case or root / "data" / "sample",
         timeout=args.timeout,
+        **chosen,
     )
 
 

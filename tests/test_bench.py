@@ -303,6 +303,41 @@ def test_long_options_are_read_from_help_text():
     assert options_in_help(help_text) == {"--out", "--no-cache", "--parameter"}
 
 
+# settings ----------------------------------------------------------------------------------
+
+
+def test_the_cohort_of_d_is_made_of_sample_sized_cases_by_default(tmp_path):
+    from bench.run import parse_args, settings_from
+    from bench.scenarios import SAMPLE_SIZES
+
+    from carebook.sample import DEFAULT_SIZES
+
+    assert dataclasses.asdict(SAMPLE_SIZES) == dict(DEFAULT_SIZES)
+    settings = settings_from(parse_args([]), tmp_path, ROOT)
+    assert settings.batch_sizes == SAMPLE_SIZES
+    assert settings.batch_cases == 20
+
+
+def test_batch_sizes_option_sets_the_cohort_cases_in_full_and_quick_runs(tmp_path):
+    from bench.run import parse_args, settings_from
+    from bench.scenarios import Sizes
+
+    for quick in ([], ["--quick"]):
+        args = parse_args([*quick, "--batch-sizes", "500, 300,60"])
+        assert settings_from(args, tmp_path, ROOT).batch_sizes == Sizes(500, 300, 60)
+    assert settings_from(parse_args(["--quick"]), tmp_path, ROOT).batch_sizes == Sizes(200, 100, 40)
+
+
+@pytest.mark.parametrize("text", ["500,300", "500,300,60,1", "500,0,60", "a,b,c", "5,3.5,60", ""])
+def test_batch_sizes_option_refuses_anything_but_three_counts(text, capsys):
+    from bench.run import parse_args
+
+    with pytest.raises(SystemExit) as stop:
+        parse_args(["--batch-sizes", text])
+    assert stop.value.code == 2
+    assert "respondents,contacts,comments" in capsys.readouterr().err
+
+
 # the whole bench, smoke mode ----------------------------------------------------------------
 
 
