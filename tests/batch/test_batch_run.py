@@ -6,9 +6,11 @@ import csv
 import io
 import json
 import logging
+import threading
 
+import psutil
 import pytest
-from batchhelpers import HOSTILE_GOOD, add_broken_case
+from batchhelpers import HOSTILE_GOOD, add_broken_case, add_case
 
 from carebook import cli
 from carebook.batch import key_figures, run_batch
@@ -134,3 +136,40 @@ def test_the_case_with_most_data_is_built_first_and_rows_stay_in_name_order(
     assert progress[0].startswith("[1/2] z-large: failed")
     assert progress[1].startswith("[2/2] a-small: failed")
     assert [r.name for r in result.results] == ["a-small", "z-large"]
+
+
+def test_the_workers_fork_their_kernels_from_one_zygote_the_batch_started(tiny_case, tmp_path):
+    cohort = tmp_path / "cohort"
+    for name in ("a", "b", "c"):
+        add_case(cohort, name, tiny_case)
+    zygotes: dict[int, int] = {}  # pid -> parent pid, of every zygote this test's batch ran
+    kernel_parents: set[int] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        me = psutil.Process()
+        while not done.is_set():
+            for process in me.children(recursive=True):
+                try:
+                    name = process.name()
+                    if name == "carebook-zygote":
+                        zygotes[process.pid] = process.ppid()
+                    elif name == "carebook-kernel":
+                        kernel_parents.add(process.ppid())
+                except psutil.Error:
+                    pass
+            done.wait(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        batch = run_batch(cohort, tmp_path / "out", jobs=2)
+    finally:
+        done.set()
+        watcher.join()
+    assert [r.status for r in batch.results] == ["built"] * 3
+    # A kernel just forked still bears its zygote's name for a moment: not a zygote.
+    started = {pid: parent for pid, parent in zygotes.items() if parent not in zygotes}
+    # One zygote, the batch's own (this process started it), forked every kernel seen.
+    assert list(started.values()) == [psutil.Process().pid]
+    assert kernel_parents == set(started)

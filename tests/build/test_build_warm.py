@@ -232,6 +232,29 @@ def test_the_zygote_is_started_again_when_carebook_or_its_versions_change(tmp_pa
         assert third is not second and third.alive
 
 
+def test_a_batch_workers_session_forks_from_the_shared_zygote_only_when_its_kernels_suit_it(
+    tmp_path,
+):
+    from carebook.build.warm import zygote_key
+
+    settings = kernel_settings(tmp_path)
+    other = kernel_settings(tmp_path, CAREBOOK_TEST_MARK="another environment")
+    with zygote.Zygote(settings.env, settings.cwd, "", shared=True) as shared:
+        offer = (shared.address, zygote_key(settings, {"source": "a"}))
+        with WarmSession(shared_zygote=offer) as session:
+            used = session.zygote(settings, {"source": "a"})
+            assert isinstance(used, zygote.SharedZygote) and used.alive
+            assert session.zygote(settings, {"source": "a"}) is used
+            own = session.zygote(other, {"source": "a"})  # not what the batch started
+            assert isinstance(own, zygote.Zygote) and own is not shared
+            assert not used.alive  # its connection closed; the shared zygote goes on
+            assert isinstance(session.zygote(settings, {"source": "a"}), zygote.SharedZygote)
+        assert shared.alive  # a worker's session closes its connection, never the zygote
+        shared.close()
+        with WarmSession(shared_zygote=offer) as session:  # the batch's zygote is gone
+            assert isinstance(session.zygote(settings, {"source": "a"}), zygote.Zygote)
+
+
 @pytest.mark.browser
 def test_the_session_keeps_one_chromium_and_replaces_a_dead_one():
     from carebook.build.pdf import find_chromium

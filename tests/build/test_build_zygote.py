@@ -300,3 +300,82 @@ def test_the_builds_preload_runs_in_a_fresh_interpreter(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "citeproc"
+
+
+# --- a zygote shared by several processes (carebook batch's workers) ------------------------
+
+
+def test_a_shared_zygote_forks_kernels_for_each_process_that_connects(tmp_path):
+    from carebook.build.execute import KernelPool, run_sections
+
+    settings = kernel_settings(tmp_path, cell_timeout=20)
+    report = "import os, sys\nprint(os.getppid(), 'wave' in sys.modules)"
+    with zygote.Zygote(settings.env, settings.cwd, "import wave", shared=True) as shared:
+        folder = os.path.dirname(shared.address)
+        assert os.stat(folder).st_mode & 0o777 == 0o700  # this user's alone
+        parents = []
+        for name in ("10_a.ipynb", "20_b.ipynb"):  # as two workers would, one after the other
+            with zygote.SharedZygote(shared.address) as connection:
+                assert connection.alive
+                with KernelPool(settings, zygote=connection) as pool:
+                    pool.start(1)
+                    (run,) = run_sections(
+                        [section_job(name, report)], settings, workers=1, pool=pool
+                    )
+                assert run.status == "executed", run.failure
+                parents.append(_printed(run).split())
+            assert not connection.alive  # closed: the zygote itself goes on
+        assert parents == [[str(shared.process.pid), "True"]] * 2
+        assert shared.alive
+    assert not os.path.exists(folder)  # the socket's folder goes with the zygote
+
+
+def test_a_worker_that_goes_away_takes_the_kernels_forked_for_it_along(tmp_path):
+    from carebook.build.execute import KernelPool
+
+    pids = tmp_path / "pid"
+    settings = kernel_settings(tmp_path, cell_timeout=20)
+    with zygote.Zygote(settings.env, settings.cwd, "import wave", shared=True) as shared:
+        connection = zygote.SharedZygote(shared.address)
+        pool = KernelPool(settings, zygote=connection)
+        pool.start(1, warm_up=f"import os; open({str(pids)!r} + str(os.getpid()), 'w').close()\n"
+                   "import time; time.sleep(600)")  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob("pid*")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (kernel,) = [int(p.name[3:]) for p in tmp_path.glob("pid*")]
+        assert _alive(kernel)
+        connection.close()  # as a worker killed mid-build closes it: the pool never shuts it down
+        deadline = time.monotonic() + 10
+        while _alive(kernel) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(kernel), "a kernel outlived the connection it was forked for"
+        assert shared.alive  # the other workers' zygote is still there
+        pool.close()
+
+
+def test_a_shared_zygote_turns_away_another_users_connection(monkeypatch):
+    import select
+    import socket
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind("\0carebook-test-" + str(os.getpid()))  # abstract: nothing left on disk
+    listener.listen(1)
+    caller = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    caller.connect(listener.getsockname())
+    monkeypatch.setattr(zygote, "_peer", lambda sock: (1, os.getuid() + 1, 1))
+    connections = {}
+    zygote._accept(listener, select.poll(), connections)
+    assert connections == {}
+    assert caller.recv(16) == b""  # the zygote hung up
+    caller.close()
+    listener.close()
+
+
+def test_a_shared_zygote_that_is_gone_cannot_be_connected_to(tmp_path):
+    settings = kernel_settings(tmp_path)
+    shared = zygote.Zygote(settings.env, settings.cwd, "", shared=True)
+    address = shared.address
+    shared.close()
+    with pytest.raises(zygote.ZygoteError, match="cannot be reached"):
+        zygote.SharedZygote(address)

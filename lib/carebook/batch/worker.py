@@ -100,14 +100,26 @@ def _problems(err: InputError) -> str:
 
 _local = threading.local()
 
+#: The kernels' zygote a local batch shares among its workers: its address and key
+#: (:func:`carebook.build.warm.zygote_key`), set in each worker by the batch
+#: (:func:`share_zygote`); ``None`` on a Dask worker, which starts its own.
+_shared_zygote: tuple[str, str] | None = None
+
+
+def share_zygote(offer: tuple[str, str] | None) -> None:
+    """Have this process's builds fork their kernels from the batch's zygote *offer*."""
+    global _shared_zygote
+    _shared_zygote = offer
+
 
 def _warm_session() -> Any:
     """Return this worker thread's :class:`carebook.build.warm.WarmSession`.
 
     A worker builds case after case: the kernels' zygote (imports done once), Chromium
     and the export template are kept from one case to the next instead of started for
-    each. One per thread (a Dask worker may run several builds at once, and a session
-    runs one at a time); ended when the worker process exits.
+    each; in a local batch the zygote is the one all workers share (:func:`share_zygote`).
+    One per thread (a Dask worker may run several builds at once, and a session runs one
+    at a time); ended when the worker process exits.
     """
     session = getattr(_local, "session", None)
     if session is None:
@@ -115,7 +127,7 @@ def _warm_session() -> Any:
 
         from carebook.build.warm import WarmSession
 
-        session = _local.session = WarmSession()
+        session = _local.session = WarmSession(shared_zygote=_shared_zygote)
         # Worker processes end through multiprocessing, which runs its finalizers (not
         # atexit's handlers); in a main process it runs them at exit too.
         multiprocessing.util.Finalize(session, session.close, exitpriority=10)

@@ -24,6 +24,11 @@ export and the print:
 
 Pass one to :func:`carebook.build.build` (``session=``); builds in a session run one at
 a time. :meth:`WarmSession.close` ends the zygote and Chromium.
+
+The workers of ``carebook batch`` each keep a session, and share one zygote that the
+batch started (``shared_zygote``): a session uses it whenever its builds' kernels have
+the settings that zygote was started for (:func:`zygote_key`), and starts its own
+otherwise.
 """
 
 from __future__ import annotations
@@ -38,21 +43,47 @@ from typing import Any
 
 from carebook.build import cjkfont, pdfparts
 
-__all__ = ["WarmSession"]
+__all__ = ["WarmSession", "zygote_key"]
 
 log = logging.getLogger(__name__)
 
 
-class WarmSession:
-    """Kernels' zygote, Chromium, export template and validated case, kept between builds."""
+def zygote_key(settings: Any, versions: Mapping[str, Any]) -> str:
+    """Return what a zygote for kernels of *settings* and *versions* depends on, as a key.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    settings : carebook.build.execute.KernelSettings
+        The kernels' environment and folder.
+    versions : mapping
+        carebook's source and the installed versions
+        (``{"source": cache.source_record(), "versions": cache.version_record()}``).
+    """
+    from carebook.build import cache
+
+    return cache.record_key(
+        {"env": dict(settings.env), "cwd": str(settings.cwd), "versions": dict(versions)}
+    )
+
+
+class WarmSession:
+    """Kernels' zygote, Chromium, export template and validated case, kept between builds.
+
+    Parameters
+    ----------
+    shared_zygote : tuple of (str, str), optional
+        The address of a shared zygote (:attr:`carebook.build.zygote.Zygote.address`)
+        and its :func:`zygote_key`: builds whose kernels have that key fork them there.
+    """
+
+    def __init__(self, shared_zygote: tuple[str, str] | None = None) -> None:
         # The kernels' environment for every build of the session, taken now: some
         # imports set variables in this process (pandera's PYARROW_IGNORE_TIMEZONE),
         # which would otherwise make the second build's kernels differ from the first's.
         self.environment = dict(os.environ)
         self._zygote: Any = None
         self._zygote_key: str | None = None
+        self._shared_zygote = shared_zygote
         self._settings: Any = None
         self._spare: Any = None
         self._browser: Any = None
@@ -89,22 +120,40 @@ class WarmSession:
             carebook's source and the installed versions: when they change, what the
             zygote imported is stale and it is started again.
         """
-        from carebook.build import cache, execute, pipeline
+        from carebook.build import execute, pipeline
 
         self._settings = settings  # the spare kernel's, after this build
-        key = cache.record_key(
-            {"env": dict(settings.env), "cwd": str(settings.cwd), "versions": dict(versions)}
-        )
+        key = zygote_key(settings, versions)
         alive = self._zygote is not None and self._zygote.alive
         if alive and key == self._zygote_key:
             return self._zygote
         self._drop_spare()  # forked from the zygote that is replaced
         if self._zygote is not None:
-            log.info("carebook's source or environment changed: new kernels' zygote")
+            if self._zygote_key != key:
+                log.info("carebook's source or environment changed: new kernels' zygote")
             self._zygote.close()
-        self._zygote = execute.new_zygote(settings, pipeline.preload_code())
+        self._zygote = self._shared_zygote_for(key) or execute.new_zygote(
+            settings, pipeline.preload_code()
+        )
         self._zygote_key = key if self._zygote is not None else None
         return self._zygote
+
+    def _shared_zygote_for(self, key: str) -> Any:
+        """Return a connection to the shared zygote if it suits kernels of *key*, else ``None``."""
+        from carebook.build import zygote
+
+        if self._shared_zygote is None:
+            return None
+        address, shared_key = self._shared_zygote
+        if key != shared_key:
+            log.debug("the batch's kernel zygote does not suit this build's kernels")
+            return None
+        try:
+            return zygote.SharedZygote(address)
+        except zygote.ZygoteError as err:
+            log.info("%s; this worker starts its own", err)
+            self._shared_zygote = None  # gone: do not try again for every build
+            return None
 
     def warm_up(self, notebooks_dir: Any, chromium: str | None) -> None:
         """Start what the next build will need, in the background, before it is asked for.

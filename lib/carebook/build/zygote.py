@@ -23,6 +23,14 @@ build closes its end of the socket, or when the build process ends, whoever else
 still hold that socket (it watches a pidfd of the build); a kernel whose zygote is gone
 notices it (ipykernel's parent poller) and ends too.
 
+A zygote started with ``shared=True`` also listens on a socket in a folder only this
+user can open (:attr:`Zygote.address`), so that other processes of the same user connect
+to it with :class:`SharedZygote` and have their kernels forked too: ``carebook batch``
+starts one for all its workers instead of one per worker (the imports, about 2.4
+CPU-seconds and 230 MB, paid once). Each connection gets the pidfds of its own kernels
+only, and a connection that closes while a kernel forked for it still runs (its worker
+died) takes that kernel down with it.
+
 Where this cannot work (not Linux, no pidfd, ``CAREBOOK_FORK_KERNELS=0``, or the zygote
 died) the pool starts kernels the usual way.
 """
@@ -35,10 +43,12 @@ import json
 import logging
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
@@ -46,12 +56,22 @@ from typing import Any
 
 from carebook.build import imports
 
-__all__ = ["Zygote", "ZygoteError", "ForkedKernel", "provisioner_for", "supported"]
+__all__ = [
+    "Zygote",
+    "SharedZygote",
+    "ZygoteError",
+    "ForkedKernel",
+    "provisioner_for",
+    "supported",
+]
 
 log = logging.getLogger(__name__)
 
 #: Largest request or answer on the socket (a kernel environment is a few kilobytes).
 _MESSAGE_BYTES = 1 << 20
+
+#: Name of the listening socket of a shared zygote, in its own private folder.
+_SOCKET_NAME = "zygote.sock"
 
 
 class ZygoteError(RuntimeError):
@@ -84,6 +104,14 @@ class Zygote:
     preload : str
         Python code it runs before forking anything (imports). Errors are logged by the
         zygote and ignored: the sections meet them again.
+    shared : bool
+        Also fork kernels for other processes of this user, which connect to
+        :attr:`address` with :class:`SharedZygote`.
+
+    Attributes
+    ----------
+    address : str or None
+        Where a shared zygote listens (a socket in a folder of mode 0700), else ``None``.
 
     Notes
     -----
@@ -92,26 +120,44 @@ class Zygote:
     manager) to end it.
     """
 
-    def __init__(self, env: Mapping[str, str], cwd: str | os.PathLike[str], preload: str):
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._socket: socket.socket | None = ours
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        cwd: str | os.PathLike[str],
+        preload: str,
+        *,
+        shared: bool = False,
+    ):
+        self._socket: socket.socket | None = None
         self._lock = threading.Lock()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.address: str | None = None
+        self._folder: str | None = None
+        listener = _listen(self) if shared else None
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._socket = ours
+        passed = (theirs.fileno(),) + ((listener.fileno(),) if listener is not None else ())
         try:
-            # Its arguments: its end of the socket, and the build it serves (see main).
+            # Its arguments: its end of the socket, the build it serves, and the socket
+            # it listens on when shared (see main).
             command = [sys.executable, "-m", "carebook.build.zygote", str(theirs.fileno())]
-            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [*command, str(os.getpid())],
+            self.process = subprocess.Popen(
+                [*command, str(os.getpid()), *map(str, passed[1:])],
                 env=dict(env),
                 cwd=str(cwd),
                 stdin=subprocess.PIPE,
-                pass_fds=(theirs.fileno(),),
+                pass_fds=passed,
                 close_fds=True,
             )
         except OSError as err:
             ours.close()
+            self._socket = None
+            self._remove_folder()
             raise ZygoteError(f"the kernel zygote could not start: {err}") from err
         finally:
             theirs.close()
+            if listener is not None:
+                listener.close()  # the zygote has its own copy
         assert self.process.stdin is not None
         try:
             self.process.stdin.write(preload.encode("utf-8"))
@@ -150,33 +196,10 @@ class Zygote:
         ZygoteError
             The zygote is gone, refused, or did not answer within *timeout* seconds.
         """
-        request = json.dumps(
-            {
-                "connection_file": str(connection_file),
-                "env": dict(env),
-                "cwd": str(cwd),
-                "options": list(options),
-            }
-        ).encode("utf-8")
         with self._lock:
-            sock = self._socket
-            if sock is None or not self.alive:
+            if self._socket is None or not self.alive:
                 raise ZygoteError("the kernel zygote is not running")
-            try:
-                sock.settimeout(timeout)
-                sock.sendall(request)
-                message, fds, _flags, _address = socket.recv_fds(sock, _MESSAGE_BYTES, 1)
-            except OSError as err:  # includes the timeout
-                raise ZygoteError(f"the kernel zygote did not answer: {err}") from err
-        try:
-            answer = json.loads(message or b"{}")
-        except ValueError:
-            answer = {}
-        if "pid" not in answer or len(fds) != 1:
-            for fd in fds:
-                os.close(fd)
-            raise ZygoteError(f"the kernel zygote refused: {answer.get('error', 'no answer')}")
-        return ForkedKernel(int(answer["pid"]), fds[0])
+            return _ask_fork(self._socket, connection_file, env, cwd, options, timeout)
 
     def close_soon(self) -> None:
         """Let the zygote exit, without waiting: :meth:`close` then only reaps it.
@@ -187,16 +210,167 @@ class Zygote:
         if sock is not None:
             sock.close()  # the zygote reads end-of-file and exits
 
-    def close(self) -> None:
-        """End the zygote (not the kernels it forked); safe to call twice."""
+    def close(self, timeout: float = 5) -> None:
+        """End the zygote (not the kernels it forked); safe to call twice.
+
+        It is killed if it has not exited within *timeout* seconds (one still running
+        its preload only notices the closed socket once the imports are done).
+        """
         self.close_soon()
         process, self.process = self.process, None
         if process is not None:
             try:
-                process.wait(timeout=5)
+                process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        self._remove_folder()
+
+    def _remove_folder(self) -> None:
+        folder, self._folder, self.address = self._folder, None, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _listen(zygote: Zygote) -> socket.socket:
+    """Return a socket listening in a new folder only this user can open; note both on *zygote*.
+
+    Raises
+    ------
+    ZygoteError
+        The socket could not be made (a temporary folder whose path is too long for a
+        socket, for one).
+    """
+    zygote._folder = tempfile.mkdtemp(prefix="carebook-zygote-")  # mode 0700
+    zygote.address = os.path.join(zygote._folder, _SOCKET_NAME)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        listener.bind(zygote.address)
+        listener.listen(64)
+    except OSError as err:
+        listener.close()
+        zygote._remove_folder()
+        raise ZygoteError(f"the shared kernel zygote could not listen: {err}") from err
+    return listener
+
+
+def _ask_fork(
+    sock: socket.socket,
+    connection_file: str,
+    env: Mapping[str, str],
+    cwd: str | os.PathLike[str],
+    options: Sequence[str],
+    timeout: float,
+) -> ForkedKernel:
+    """Send one fork request on *sock* and return the kernel of the answer (lock held)."""
+    request = json.dumps(
+        {
+            "connection_file": str(connection_file),
+            "env": dict(env),
+            "cwd": str(cwd),
+            "options": list(options),
+        }
+    ).encode("utf-8")
+    try:
+        sock.settimeout(timeout)
+        sock.sendall(request)
+        message, fds, _flags, _address = socket.recv_fds(sock, _MESSAGE_BYTES, 1)
+    except OSError as err:  # includes the timeout
+        raise ZygoteError(f"the kernel zygote did not answer: {err}") from err
+    try:
+        answer = json.loads(message or b"{}")
+    except ValueError:
+        answer = {}
+    if "pid" not in answer or len(fds) != 1:
+        for fd in fds:
+            os.close(fd)
+        raise ZygoteError(f"the kernel zygote refused: {answer.get('error', 'no answer')}")
+    return ForkedKernel(int(answer["pid"]), fds[0])
+
+
+class SharedZygote:
+    """A connection to a zygote that another process of this user started ``shared``.
+
+    It forks kernels as :class:`Zygote` does (same :meth:`fork`), but closing it only
+    closes the connection: the zygote belongs to the process that started it.
+
+    Parameters
+    ----------
+    address : str
+        :attr:`Zygote.address` of the shared zygote.
+
+    Raises
+    ------
+    ZygoteError
+        It cannot be reached, or the process listening there is not this user's.
+    """
+
+    def __init__(self, address: str):
+        self._lock = threading.Lock()
+        self._zygote: int | None = None
+        self._socket: socket.socket | None = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self._socket.connect(address)
+            pid, uid, _gid = _peer(self._socket)
+            if uid != os.getuid():
+                raise ZygoteError(f"the kernel zygote at {address} is not this user's")
+            self._zygote = os.pidfd_open(pid)  # alive while this is not readable
+        except OSError as err:
+            self.close()
+            raise ZygoteError(f"the shared kernel zygote cannot be reached: {err}") from err
+        except ZygoteError:
+            self.close()
+            raise
+
+    def __enter__(self) -> SharedZygote:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the connection is open and the zygote running."""
+        zygote = self._zygote
+        if self._socket is None or zygote is None:
+            return False
+        return not select.select([zygote], [], [], 0)[0]
+
+    def fork(
+        self,
+        connection_file: str,
+        env: Mapping[str, str],
+        cwd: str | os.PathLike[str],
+        *,
+        options: Sequence[str] = (),
+        timeout: float = 120,
+    ) -> ForkedKernel:
+        """Fork a kernel that serves *connection_file*, as :meth:`Zygote.fork` does."""
+        with self._lock:
+            if self._socket is None or not self.alive:
+                raise ZygoteError("the shared kernel zygote is not running")
+            return _ask_fork(self._socket, connection_file, env, cwd, options, timeout)
+
+    def close_soon(self) -> None:
+        """Close the connection (the zygote goes on serving the others)."""
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        sock, self._socket = self._socket, None
+        zygote, self._zygote = self._zygote, None
+        if sock is not None:
+            sock.close()
+        if zygote is not None:
+            os.close(zygote)
+
+
+def _peer(sock: socket.socket) -> tuple[int, int, int]:
+    """Return the (pid, uid, gid) of the process at the other end of the Unix socket *sock*."""
+    import struct
+
+    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", raw)
 
 
 class ForkedKernel:
@@ -322,12 +496,20 @@ def provisioner_for(manager: Any, zygote: Zygote) -> Any:
 # --- the zygote process --------------------------------------------------------------------
 
 
-def _become_kernel(sock: socket.socket, request: Mapping[str, Any]) -> None:
-    """In the forked child: turn into the kernel of *request*; never returns."""
+def _become_kernel(held: Sequence[int], request: Mapping[str, Any]) -> None:
+    """In the forked child: turn into the kernel of *request*; never returns.
+
+    *held* are the zygote's own descriptors (its sockets, the pidfds it keeps): closed
+    first, so that no kernel keeps a connection or the listening socket open.
+    """
     code = 1
     try:
         gc.enable()  # off in the zygote (see main)
-        sock.close()
+        for fd in held:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
         os.setsid()  # its own session and process group, as jupyter_client starts kernels
         _name_process("carebook-kernel")  # its command line is still the zygote's
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
@@ -375,65 +557,155 @@ def _name_process(name: str) -> None:
         pass
 
 
-def _serve(sock: socket.socket, build: int) -> None:
+def _serve(sock: socket.socket, build: int, listener: socket.socket | None = None) -> None:
     """Answer fork requests until the build closes its end of *sock* or ends.
 
     *build* is a pidfd of the build process: it becomes readable when the build ends.
     The socket alone is not enough: a build killed with SIGKILL closes nothing, and the
     socket stays open while any process that inherited its end (by accident or from a
     crashed library) lives, which left this process and its kernels waiting for ever.
+
+    With a *listener* (a shared zygote), processes of the same user may also connect
+    and ask on their own connection. A connection that closes while kernels forked for
+    it still run belonged to a worker that died: those kernels are killed.
     """
     poller = select.poll()
     poller.register(sock, select.POLLIN)
     poller.register(build, select.POLLIN)
+    connections: dict[int, socket.socket] = {sock.fileno(): sock}
+    kernels: dict[int, list[int]] = {}  # connection -> pidfds of the kernels forked for it
+    if listener is not None:
+        poller.register(listener, select.POLLIN)
     while True:
         try:
-            ready = {fd for fd, _events in poller.poll()}
+            ready = [fd for fd, _events in poller.poll()]
         except InterruptedError:
             continue
         if build in ready:
             return
-        try:
-            message = sock.recv(_MESSAGE_BYTES)
-        except InterruptedError:
-            continue
-        if not message:
-            return
-        try:
-            request = json.loads(message)
-            if not {"connection_file", "env", "cwd"} <= set(request):
-                raise ValueError("a fork request needs connection_file, env and cwd")
-            options = request.get("options", [])
-            if not isinstance(options, list) or not all(
-                isinstance(option, str) and option.startswith("--") for option in options
-            ):
-                raise ValueError("a fork request's options are --Class.trait=value strings")
-        except ValueError as err:
-            sock.sendall(json.dumps({"error": str(err)}).encode("utf-8"))
-            continue
-        pid = os.fork()
-        if pid == 0:
-            _become_kernel(sock, request)
-        try:
-            pidfd = os.pidfd_open(pid)
-        except OSError as err:  # it has already ended (and been reaped)
-            sock.sendall(json.dumps({"error": f"the kernel ended at once: {err}"}).encode())
-            continue
-        try:
-            socket.send_fds(sock, [json.dumps({"pid": pid}).encode("utf-8")], [pidfd])
-        finally:
+        for fd in ready:
+            if listener is not None and fd == listener.fileno():
+                _accept(listener, poller, connections)
+                continue
+            connection = connections.get(fd)
+            if connection is None:
+                continue
+            try:
+                message = connection.recv(_MESSAGE_BYTES)
+            except InterruptedError:
+                continue
+            except OSError:
+                message = b""
+            if not message:
+                if connection is sock:
+                    return
+                _hang_up(connection, poller, connections, kernels.pop(fd, []))
+                continue
+            held = [sock.fileno(), build, *connections]
+            if listener is not None:
+                held.append(listener.fileno())
+            held.extend(pidfd for pidfds in kernels.values() for pidfd in pidfds)
+            pidfd = _answer(connection, message, held)
+            if pidfd is not None and connection is not sock:
+                # Kept to end that kernel if its worker dies; ended ones are let go.
+                mine = [k for k in kernels.get(fd, []) if not _closed_if_ended(k)]
+                kernels[fd] = [*mine, pidfd]
+            elif pidfd is not None:
+                os.close(pidfd)
+
+
+def _accept(
+    listener: socket.socket, poller: select.poll, connections: dict[int, socket.socket]
+) -> None:
+    """Take a new connection to a shared zygote, if it comes from this user."""
+    try:
+        connection, _address = listener.accept()
+    except OSError:
+        return
+    try:
+        _pid, uid, _gid = _peer(connection)
+    except OSError:
+        uid = -1
+    if uid != os.getuid():  # the folder is 0700; this is a second lock on the door
+        connection.close()
+        return
+    connections[connection.fileno()] = connection
+    poller.register(connection, select.POLLIN)
+
+
+def _hang_up(
+    connection: socket.socket,
+    poller: select.poll,
+    connections: dict[int, socket.socket],
+    pidfds: Sequence[int],
+) -> None:
+    """Forget a closed connection, killing the kernels forked for it that still run."""
+    poller.unregister(connection)
+    connections.pop(connection.fileno(), None)
+    connection.close()
+    for pidfd in pidfds:
+        if not _closed_if_ended(pidfd):
+            try:
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             os.close(pidfd)
 
 
+def _closed_if_ended(pidfd: int) -> bool:
+    """Close *pidfd* and return True if its process has ended; else False."""
+    if select.select([pidfd], [], [], 0)[0]:
+        os.close(pidfd)
+        return True
+    return False
+
+
+def _answer(connection: socket.socket, message: bytes, held: Sequence[int]) -> int | None:
+    """Fork the kernel *message* asks for and send its pid and pidfd on *connection*.
+
+    Returns a second pidfd of the kernel, for the zygote to keep, or ``None`` when the
+    request was refused. The child closes *held* and becomes the kernel.
+    """
+    try:
+        request = json.loads(message)
+        if not {"connection_file", "env", "cwd"} <= set(request):
+            raise ValueError("a fork request needs connection_file, env and cwd")
+        options = request.get("options", [])
+        if not isinstance(options, list) or not all(
+            isinstance(option, str) and option.startswith("--") for option in options
+        ):
+            raise ValueError("a fork request's options are --Class.trait=value strings")
+    except ValueError as err:
+        connection.sendall(json.dumps({"error": str(err)}).encode("utf-8"))
+        return None
+    pid = os.fork()
+    if pid == 0:
+        _become_kernel(held, request)
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError as err:  # it has already ended (and been reaped)
+        connection.sendall(json.dumps({"error": f"the kernel ended at once: {err}"}).encode())
+        return None
+    try:
+        socket.send_fds(connection, [json.dumps({"pid": pid}).encode("utf-8")], [pidfd])
+    except OSError:  # the asker has gone: its kernel would serve nobody
+        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        os.close(pidfd)
+        return None
+    return pidfd
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the zygote process: ``python -m carebook.build.zygote FD PID``.
+    """Entry point of the zygote process: ``python -m carebook.build.zygote FD PID [LISTENER]``.
 
     Reads the preload code on standard input, runs it, then serves fork requests on
     the socket whose file descriptor is *FD*, for as long as the build process *PID*
-    (its parent) lives.
+    (its parent) lives; shared, also those of the processes that connect to the
+    listening socket *LISTENER*.
     """
     args = sys.argv[1:] if argv is None else argv
     sock = socket.socket(fileno=int(args[0]))
+    listener = socket.socket(fileno=int(args[2])) if len(args) > 2 else None
     try:
         build = os.pidfd_open(int(args[1]))
     except OSError:  # the build has already ended
@@ -464,9 +736,11 @@ def main(argv: list[str] | None = None) -> int:
     gc.collect()
     gc.freeze()
     try:
-        _serve(sock, build)
+        _serve(sock, build, listener)
     finally:
         sock.close()
+        if listener is not None:
+            listener.close()
         os.close(build)
     return 0
 
