@@ -91,7 +91,42 @@ def supported() -> bool:
     )
 
 
-class Zygote:
+class _Forks:
+    """Asks a zygote for kernels over ``self._socket`` (under ``self._lock``, while ``alive``)."""
+
+    _socket: socket.socket | None
+    _lock: threading.Lock
+
+    @property
+    def alive(self) -> bool:  # pragma: no cover - each kind of zygote says
+        raise NotImplementedError
+
+    def fork(
+        self,
+        connection_file: str,
+        env: Mapping[str, str],
+        cwd: str | os.PathLike[str],
+        *,
+        options: Sequence[str] = (),
+        timeout: float = 120,
+    ) -> ForkedKernel:
+        """Fork a kernel that serves *connection_file*; return it once it exists.
+
+        *options* are ``--Class.trait=value`` settings for the kernel application, as on
+        a kernel's command line.
+
+        Raises
+        ------
+        ZygoteError
+            The zygote is gone, refused, or did not answer within *timeout* seconds.
+        """
+        with self._lock:
+            if self._socket is None or not self.alive:
+                raise ZygoteError("the kernel zygote is not running")
+            return _ask_fork(self._socket, connection_file, env, cwd, options, timeout)
+
+
+class Zygote(_Forks):
     """A process that imports *preload* once and forks kernels from itself on request.
 
     Parameters
@@ -176,30 +211,6 @@ class Zygote:
     def alive(self) -> bool:
         """Whether the zygote is running (and can fork)."""
         return self.process is not None and self.process.poll() is None
-
-    def fork(
-        self,
-        connection_file: str,
-        env: Mapping[str, str],
-        cwd: str | os.PathLike[str],
-        *,
-        options: Sequence[str] = (),
-        timeout: float = 120,
-    ) -> ForkedKernel:
-        """Fork a kernel that serves *connection_file*; return it once it exists.
-
-        *options* are ``--Class.trait=value`` settings for the kernel application, as on
-        a kernel's command line.
-
-        Raises
-        ------
-        ZygoteError
-            The zygote is gone, refused, or did not answer within *timeout* seconds.
-        """
-        with self._lock:
-            if self._socket is None or not self.alive:
-                raise ZygoteError("the kernel zygote is not running")
-            return _ask_fork(self._socket, connection_file, env, cwd, options, timeout)
 
     def close_soon(self) -> None:
         """Let the zygote exit, without waiting: :meth:`close` then only reaps it.
@@ -288,7 +299,7 @@ def _ask_fork(
     return ForkedKernel(int(answer["pid"]), fds[0])
 
 
-class SharedZygote:
+class SharedZygote(_Forks):
     """A connection to a zygote that another process of this user started ``shared``.
 
     It forks kernels as :class:`Zygote` does (same :meth:`fork`), but closing it only
@@ -335,21 +346,6 @@ class SharedZygote:
         if self._socket is None or zygote is None:
             return False
         return not select.select([zygote], [], [], 0)[0]
-
-    def fork(
-        self,
-        connection_file: str,
-        env: Mapping[str, str],
-        cwd: str | os.PathLike[str],
-        *,
-        options: Sequence[str] = (),
-        timeout: float = 120,
-    ) -> ForkedKernel:
-        """Fork a kernel that serves *connection_file*, as :meth:`Zygote.fork` does."""
-        with self._lock:
-            if self._socket is None or not self.alive:
-                raise ZygoteError("the shared kernel zygote is not running")
-            return _ask_fork(self._socket, connection_file, env, cwd, options, timeout)
 
     def close_soon(self) -> None:
         """Close the connection (the zygote goes on serving the others)."""
