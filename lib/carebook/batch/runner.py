@@ -147,22 +147,19 @@ def _shared_zygote(environment: dict[str, str], notebooks: str | None) -> Any:
     environment the workers get, the notebooks' folder). A worker whose builds turn out
     to need other settings starts a zygote of its own (:class:`WarmSession`).
     """
-    from carebook.build import cache, execute, pipeline, warm, zygote
+    from carebook.build import pipeline, warm, zygote
 
     if not zygote.supported():
         return None, None
-    settings = execute.KernelSettings(
-        env=pipeline.kernel_environment(None, base=environment),
-        cwd=Path(notebooks).resolve() if notebooks is not None else paths.NOTEBOOKS_DIR.resolve(),
-    )
+    folder = Path(notebooks) if notebooks is not None else paths.NOTEBOOKS_DIR
+    settings = pipeline.kernel_settings(folder, base=environment)
     try:
         shared = zygote.Zygote(settings.env, settings.cwd, pipeline.preload_code(), shared=True)
     except zygote.ZygoteError as err:
         log.info("%s; each worker starts its own", err)
         return None, None
     assert shared.address is not None
-    versions = {"source": cache.source_record(), "versions": cache.version_record()}
-    return shared, (shared.address, warm.zygote_key(settings, versions))
+    return shared, (shared.address, warm.zygote_key(settings))
 
 
 def _run_local(

@@ -146,6 +146,32 @@ def kernel_environment(epoch: int | None, base: Mapping[str, str] | None = None)
     return env
 
 
+def kernel_settings(
+    notebooks: str | os.PathLike[str], base: Mapping[str, str] | None = None, **timeouts: float
+) -> Any:
+    """Return the settings of a build's kernels for the sections in *notebooks*.
+
+    One definition for a build, a watch session's spare kernel and a batch's shared
+    zygote: a zygote serves a build only when their settings agree
+    (:func:`carebook.build.warm.zygote_key`).
+
+    Parameters
+    ----------
+    notebooks : path
+        The section notebooks' folder (the kernels' working folder).
+    base : mapping, optional
+        The environment the kernels' is made from (default ``os.environ``), as for
+        :func:`kernel_environment` (the build date is set per section).
+    **timeouts : float
+        ``cell_timeout`` and ``start_timeout`` of :class:`carebook.build.execute.KernelSettings`.
+    """
+    from carebook.build import execute
+
+    return execute.KernelSettings(
+        env=kernel_environment(None, base=base), cwd=Path(notebooks).resolve(), **timeouts
+    )
+
+
 #: The imports every section makes (pandas and matplotlib through carebook's modules),
 #: then carebook's plotting set-up: what a kernel should have done before its first
 #: section.
@@ -427,9 +453,9 @@ def _build_with_kernels(
 
     # The build date comes from the case, so it is set in the kernel before each section
     # (section_env) rather than at kernel start: that lets the kernels start early.
-    settings = execute.KernelSettings(
-        env=kernel_environment(None, base=session.environment if session is not None else None),
-        cwd=notebooks.resolve(),
+    settings = kernel_settings(
+        notebooks,
+        base=session.environment if session is not None else None,
         cell_timeout=cell_timeout,
         start_timeout=start_timeout,
     )

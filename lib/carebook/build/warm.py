@@ -48,19 +48,21 @@ __all__ = ["WarmSession", "zygote_key"]
 log = logging.getLogger(__name__)
 
 
-def zygote_key(settings: Any, versions: Mapping[str, Any]) -> str:
+def zygote_key(settings: Any, versions: Mapping[str, Any] | None = None) -> str:
     """Return what a zygote for kernels of *settings* and *versions* depends on, as a key.
 
     Parameters
     ----------
     settings : carebook.build.execute.KernelSettings
         The kernels' environment and folder.
-    versions : mapping
-        carebook's source and the installed versions
-        (``{"source": cache.source_record(), "versions": cache.version_record()}``).
+    versions : mapping, optional
+        carebook's source and the installed versions, as a build records them (its
+        ``source`` and ``versions``); default: as they are now.
     """
     from carebook.build import cache
 
+    if versions is None:
+        versions = {"source": cache.source_record(), "versions": cache.version_record()}
     return cache.record_key(
         {"env": dict(settings.env), "cwd": str(settings.cwd), "versions": dict(versions)}
     )
@@ -109,16 +111,16 @@ class WarmSession:
 
     # --- the kernels' zygote ---------------------------------------------------------
 
-    def zygote(self, settings: Any, versions: Mapping[str, Any]) -> Any:
+    def zygote(self, settings: Any, versions: Mapping[str, Any] | None = None) -> Any:
         """Return a running zygote for kernels of *settings*, or ``None`` if none can run.
 
         Parameters
         ----------
         settings : carebook.build.execute.KernelSettings
             The kernels' environment and folder (the zygote's too).
-        versions : mapping
-            carebook's source and the installed versions: when they change, what the
-            zygote imported is stale and it is started again.
+        versions : mapping, optional
+            carebook's source and the installed versions (default: as they are now):
+            when they change, what the zygote imported is stale and it is started again.
         """
         from carebook.build import execute, pipeline
 
@@ -163,17 +165,12 @@ class WarmSession:
         date), nothing is running yet, and the first edit would otherwise wait for all
         of it; after any other, the kernels it used are gone.
         """
-        from carebook.build import cache, execute, pipeline
+        from carebook.build import execute, pipeline
 
         settings = self._settings
         if settings is None or Path(settings.cwd) != Path(notebooks_dir).resolve():
-            settings = execute.KernelSettings(
-                env=pipeline.kernel_environment(None, base=self.environment),
-                cwd=Path(notebooks_dir).resolve(),
-            )
-        zygote = self.zygote(
-            settings, {"source": cache.source_record(), "versions": cache.version_record()}
-        )
+            settings = pipeline.kernel_settings(notebooks_dir, base=self.environment)
+        zygote = self.zygote(settings)  # carebook's source and versions as they are now
         if self._spare is None and zygote is not None:  # a new process would gain nothing
             spare = execute.KernelPool(settings, zygote=zygote)
             # Not at a lower priority: the next build will wait for this kernel. It reads
