@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -67,6 +68,40 @@ def test_the_subset_holds_exactly_the_characters_and_is_the_same_every_time():
     assert {chr(c) for c in loaded.getBestCmap()} == set(chars)
     assert loaded["name"].getDebugName(1) == "Noto Sans CJK SC"
     assert len(font) < 20_000  # against 19 MB for the whole collection
+
+
+@needs_font
+def test_a_subset_from_the_font_tables_decoded_once_has_the_same_bytes():
+    path, index = cjkfont.find_font()
+    samples = [
+        cjkfont.characters("中国移动的手机营业厅很好用，谢谢。"),  # Chinese and punctuation
+        cjkfont.characters("カタカナ ひらがな 한국어 ＡＢ〇"),  # kana, hangul, full-width
+        cjkfont.characters("𠀋𡈽 丽"),  # supplementary plane, compatibility ideograph
+    ]
+    for chars in samples:
+        assert cjkfont.subset_font(path, index, chars) == cjkfont.subset_font(
+            path, index, chars, reuse_tables=False
+        ), chars
+    # Decoded once for all those subsets.
+    assert cjkfont._unicode_tables.cache_info().currsize >= 1
+
+
+@needs_font
+def test_a_font_file_replaced_on_disk_is_decoded_anew(tmp_path):
+    import os
+    import shutil
+
+    path, index = cjkfont.find_font()
+    copy = tmp_path / Path(path).name
+    shutil.copyfile(path, copy)
+    misses = cjkfont._unicode_tables.cache_info().misses
+    first = cjkfont.subset_font(str(copy), index, "好用")
+    assert cjkfont.subset_font(str(copy), index, "中国") != first
+    assert cjkfont._unicode_tables.cache_info().misses == misses + 1  # decoded once
+    stat = copy.stat()
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # "upgraded"
+    assert cjkfont.subset_font(str(copy), index, "好用") == first
+    assert cjkfont._unicode_tables.cache_info().misses == misses + 2
 
 
 @needs_font

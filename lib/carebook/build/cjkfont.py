@@ -26,6 +26,7 @@ give the same bytes (no timestamps), so reproducible builds stay reproducible.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import json
 import logging
@@ -140,12 +141,19 @@ def font_identity() -> list[Any] | None:
     return [found[0], found[1], stat.st_size, stat.st_mtime_ns]
 
 
-def subset_font(path: str, index: int, chars: str) -> bytes:
+def subset_font(path: str, index: int, chars: str, *, reuse_tables: bool = True) -> bytes:
     """Return an OpenType (CFF) subset of the font *path* (face *index*) with *chars*.
 
     Layout tables and hints are dropped (horizontal text needs neither), the name
     table keeps the family and style, and no timestamp is renewed: the same characters
     always give the same bytes.
+
+    With *reuse_tables* (the default), the font's character map and glyph order are
+    decoded once per process and file version (:func:`_unicode_tables`) and the
+    subsetter is handed a character map of *chars* alone; the bytes are the same as
+    without (tested). Noto CJK maps 44,810 characters: decoding them is a third of a
+    subset's time, and a watch session's or a batch worker's helper makes one subset
+    per build.
     """
     import io
 
@@ -153,6 +161,11 @@ def subset_font(path: str, index: int, chars: str) -> bytes:
     from fontTools.ttLib import TTFont
 
     font = TTFont(path, fontNumber=index, lazy=True, recalcTimestamp=False)
+    if reuse_tables:
+        stat = os.stat(path)
+        tables = _unicode_tables(path, index, stat.st_size, stat.st_mtime_ns)
+        font["cmap"] = _cmap_of(tables.cmap, {ord(c) for c in chars})
+        font.setGlyphOrder(list(tables.glyph_order))
     dropped = ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"]
     # Removed before the subsetter sees them, not only listed in drop_tables: it would
     # first parse the layout tables (0.03 of 0.2 CPU-seconds) to drop them after.
@@ -175,6 +188,58 @@ def subset_font(path: str, index: int, chars: str) -> bytes:
     data = io.BytesIO()
     font.save(data)
     return data.getvalue()
+
+
+@dataclasses.dataclass(frozen=True)
+class _UnicodeTables:
+    """A font's decoded ``cmap`` table and glyph order (read-only once made)."""
+
+    cmap: Any
+    glyph_order: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=2)
+def _unicode_tables(path: str, index: int, size: int, mtime_ns: int) -> _UnicodeTables:
+    """Decode the ``cmap`` table and glyph order of *path* (face *index*), once.
+
+    *size* and *mtime_ns* are part of the cache key only: a font file replaced on disk
+    (a fonts package upgraded during a watch session) is decoded anew.
+    """
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        cmap = font["cmap"]
+        for table in cmap.tables:  # decoded now, while the file is open
+            table.ensureDecompiled()
+        return _UnicodeTables(cmap, tuple(font.getGlyphOrder()))
+
+
+def _cmap_of(full: Any, codes: set[int]) -> Any:
+    """Return a new ``cmap`` table with *full*'s subtables, each cut down to *codes*.
+
+    Same subtables, in the same order, with the same formats, platforms and languages:
+    the subsetter then keeps and writes exactly what it would have kept of *full*.
+    """
+    from fontTools.ttLib import newTable
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+    cut = newTable("cmap")
+    cut.tableVersion = full.tableVersion
+    cut.tables = []
+    for table in full.tables:
+        new = CmapSubtable.newSubtable(table.format)
+        new.platformID, new.platEncID = table.platformID, table.platEncID
+        new.language = table.language
+        if table.format == 14:  # variation sequences: (base character, glyph) pairs
+            new.cmap = {}
+            new.uvsDict = {
+                selector: [pair for pair in pairs if pair[0] in codes]
+                for selector, pairs in table.uvsDict.items()
+            }
+        else:
+            new.cmap = {code: table.cmap[code] for code in codes if code in table.cmap}
+        cut.tables.append(new)
+    return cut
 
 
 def font_face_css(font: bytes) -> str:
