@@ -243,3 +243,50 @@ def test_lead_sentence_stops_naming_metrics_past_a_handful():
 def test_comparison_table_is_none_without_benchmark_data():
     assert benchmark.comparison_table(None, ORG, COMP) is None
     assert benchmark.comparison_table(None, ORG, None) is None
+
+
+def test_a_metric_without_both_sides_is_skipped_and_said(caplog):
+    data = frame(
+        [
+            ("nps", None, ORG, 31.0, None, True, None, None),
+            ("arpu", None, ORG, 68.0, "RMB", True, None, None),
+            ("arpu", None, COMP, 47.9, "RMB", True, None, None),
+        ]
+    )
+    with caplog.at_level("WARNING", logger="carebook.benchmark"):
+        table = benchmark.comparisons(data, ORG, COMP)
+    assert list(table.index) == ["arpu"]
+    assert "'nps' lacks a value" in caplog.text
+
+
+def test_without_a_shared_period_each_side_last_row_is_used_and_said(caplog):
+    data = frame(
+        [
+            ("arpu", None, ORG, 68.0, "RMB", True, "2012", None),
+            ("arpu", None, ORG, 63.0, "RMB", True, "2013", None),
+            ("arpu", None, COMP, 47.9, "RMB", True, "Q4 2012", None),
+            ("arpu", None, COMP, 48.0, "RMB", True, "Q4 2013", None),
+        ]
+    )
+    with caplog.at_level("WARNING", logger="carebook.benchmark"):
+        row = benchmark.comparisons(data, ORG, COMP).loc["arpu"]
+    assert (row["organisation"], row["competitor"], row["period"]) == (63.0, 48.0, None)
+    assert row["difference"] == pytest.approx(15.0)
+    assert "no period shared" in caplog.text
+
+
+def test_a_period_given_twice_uses_its_last_rows_and_no_period_column_is_fine():
+    data = frame(
+        [
+            ("arpu", None, COMP, 47.0, "RMB", True, "2013", None),
+            ("arpu", None, ORG, 60.0, "RMB", True, "2013", None),
+            ("arpu", None, ORG, 63.0, "RMB", True, "2013", None),  # a correction, later
+            ("arpu", None, COMP, 48.0, "RMB", True, "2013", None),
+        ]
+    )
+    row = benchmark.comparisons(data, ORG, COMP).loc["arpu"]
+    assert (row["organisation"], row["competitor"], row["period"]) == (63.0, 48.0, "2013")
+    # No period column at all: each side's last row, no warning needed.
+    row = benchmark.comparisons(data.drop(columns="period"), ORG, COMP).loc["arpu"]
+    assert (row["organisation"], row["competitor"], row["period"]) == (63.0, 48.0, None)
+    assert row["difference_pct"] == pytest.approx(100 * 15 / 48)
