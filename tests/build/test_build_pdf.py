@@ -144,3 +144,25 @@ def test_the_headless_shell_prints_the_pages_the_full_browser_prints(
         texts.append((pages, _run("pdftotext", "-layout", str(out), "-")))
     assert texts[0] == texts[1]
     assert "很好" in texts[1][1]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(pdf.find_chromium() is None, reason="no Chromium on PATH")
+def test_printing_without_a_compositor_thread_gives_the_same_pdf(
+    report_html, tmp_path, monkeypatch
+):
+    # CHROMIUM_FLAGS has --disable-threaded-compositing to save CPU: Chromium then
+    # numbers the tagged PDF's structure nodes differently, which the join renumbers.
+    from carebook.build.browser import Browser
+
+    assert "--disable-threaded-compositing" in pdf.CHROMIUM_FLAGS
+    without = tuple(f for f in pdf.CHROMIUM_FLAGS if f != "--disable-threaded-compositing")
+    printed = {}
+    for name, flags in (("with", pdf.CHROMIUM_FLAGS), ("without", without)):
+        monkeypatch.setattr(pdf, "CHROMIUM_FLAGS", flags)
+        with Browser(pdf.find_chromium()) as browser:
+            out = tmp_path / f"{name}.pdf"
+            pdf.print_pdf(report_html, out, source_date_epoch=1_700_000_000, browser=browser)
+            printed[name] = out.read_bytes()
+    assert printed["with"] == printed["without"]
+    assert printed["with"].startswith(b"%PDF-")
