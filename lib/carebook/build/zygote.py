@@ -52,7 +52,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from carebook.build import imports
 
@@ -92,13 +92,25 @@ def supported() -> bool:
 
 
 class _Forks:
-    """Asks a zygote for kernels over ``self._socket`` (under ``self._lock``, while ``alive``)."""
+    """Asks a zygote for kernels over ``self._socket`` (under ``self._lock``, while ``alive``).
+
+    A context manager: leaving it calls :meth:`close`, which each kind of zygote defines.
+    """
 
     _socket: socket.socket | None
     _lock: threading.Lock
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def alive(self) -> bool:  # pragma: no cover - each kind of zygote says
+        raise NotImplementedError
+
+    def close(self) -> None:  # pragma: no cover - each kind of zygote says
         raise NotImplementedError
 
     def fork(
@@ -200,12 +212,6 @@ class Zygote(_Forks):
         except OSError as err:
             self.close()
             raise ZygoteError(f"the kernel zygote did not take its preload: {err}") from err
-
-    def __enter__(self) -> Zygote:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def alive(self) -> bool:
@@ -332,12 +338,6 @@ class SharedZygote(_Forks):
         except ZygoteError:
             self.close()
             raise
-
-    def __enter__(self) -> SharedZygote:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def alive(self) -> bool:
