@@ -82,8 +82,11 @@ def test_a_subset_from_the_font_tables_decoded_once_has_the_same_bytes():
         assert cjkfont.subset_font(path, index, chars) == cjkfont.subset_font(
             path, index, chars, reuse_tables=False
         ), chars
-    # Decoded once for all those subsets.
+    # Decoded once for all those subsets, and kept without the parsed font around them.
     assert cjkfont._unicode_tables.cache_info().currsize >= 1
+    stat = Path(path).stat()
+    kept = cjkfont._unicode_tables(path, index, stat.st_size, stat.st_mtime_ns)
+    assert all(table.ttFont is None for table in kept.cmap.tables)
 
 
 @needs_font

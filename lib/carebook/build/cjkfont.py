@@ -211,6 +211,9 @@ def _unicode_tables(path: str, index: int, size: int, mtime_ns: int) -> _Unicode
         cmap = font["cmap"]
         for table in cmap.tables:  # decoded now, while the file is open
             table.ensureDecompiled()
+            # A decoded subtable no longer reads from its font; kept, that reference
+            # would hold the whole parsed font in the cache too (35 MiB against 20).
+            table.ttFont = None
         return _UnicodeTables(cmap, tuple(font.getGlyphOrder()))
 
 
